@@ -1,0 +1,87 @@
+"""Turn the words and numbers people type into values (CONTRACT §3).
+
+Each parser works on the *distinct* texts of a column and maps the result back,
+so a million rows cost as much as the few thousand different values in them.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+NA_WORDS = {"n/a", "na", "kad", "không áp dụng"}
+YES_WORDS = {"có", "yes", "x", "1", "true", "đạt", "co"}
+NO_WORDS = {"không", "no", "0", "false", "không đạt", "khong"}
+STAGES = {"": "self", "self": "self", "tự chấm": "self", "tự đánh giá": "self",
+          "appraisal": "appraisal", "thẩm định": "appraisal"}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+DATE_MARK = "\x00date:"
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip().lower()
+
+
+def parse_number(text: str) -> float | None:
+    """'0,5' → 0.5, '98%' → 98.0, '1.5' → 1.5; None when not a plain number."""
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if "," in s:
+        if "." in s or s.count(",") > 1:
+            return None  # "1.234,5" is ambiguous: ask for a plain number
+        s = s.replace(",", ".")
+    if not _NUMBER.match(s):
+        return None
+    return float(s)
+
+
+def map_unique(series: pd.Series, func, dtype=object) -> np.ndarray:
+    """Apply ``func`` to each distinct value once; return an array aligned to ``series``."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    if dtype is object:
+        mapped = np.empty(len(uniques), dtype=object)
+        for i, u in enumerate(uniques):
+            mapped[i] = func(u)
+    else:
+        mapped = np.fromiter((func(u) for u in uniques), dtype=dtype, count=len(uniques))
+    return mapped[codes]
+
+
+def _number_or_nan(text: str) -> float:
+    number = parse_number(text) if text else None
+    return np.nan if number is None else number
+
+
+def numbers(series: pd.Series) -> np.ndarray:
+    """Floats, NaN for blanks and for text that is not a number."""
+    return map_unique(series, _number_or_nan, float)
+
+
+def is_na_word(series: pd.Series) -> np.ndarray:
+    return map_unique(series, lambda u: fold(u) in NA_WORDS, bool)
+
+
+def is_date(series: pd.Series) -> np.ndarray:
+    return map_unique(series, lambda u: u.startswith(DATE_MARK), bool)
+
+
+def yes_no(text: str) -> float | None:
+    word = fold(text)
+    if word in YES_WORDS:
+        return 1.0
+    if word in NO_WORDS:
+        return 0.0
+    number = parse_number(word)
+    return number if number in (0.0, 1.0) else None
+
+
+def stage(text: str) -> str | None:
+    return STAGES.get(fold(text))
+
+
+def show(text: str) -> str:
+    """A cell as it should appear in a message."""
+    return text[len(DATE_MARK):] if text.startswith(DATE_MARK) else text
