@@ -2,7 +2,8 @@
 
 Peers are the units a unit is ranked with (CONTRACT §4): the ranked units of
 its level, or of its group when ``by_group``. Means and bests count only the
-peers for whom the leaf applies.
+peers for whom the leaf applies. Penalty leaves are left out: more penalty
+points are worse, so "below the mean" would praise the penalised unit.
 """
 from __future__ import annotations
 
@@ -43,8 +44,17 @@ def _compare(card: Scorecard, unit: str, frame: pd.DataFrame, key: str, by_group
     return out[LAGGING_COLUMNS]
 
 
+def _scored_leaves(card: Scorecard) -> pd.DataFrame:
+    penalty = {d.code for d in card.criteria.domains if d.kind == "penalty"}
+    if not penalty:
+        return card.leaves
+    domain_of = card.criteria.domain_of
+    keep = [c for c in card.leaves["criterion"].unique() if domain_of[c] not in penalty]
+    return card.leaves[card.leaves["criterion"].isin(keep)]
+
+
 def _leaf_frame(card: Scorecard) -> pd.DataFrame:
-    return card.leaves.rename(columns={"points": "score"})
+    return _scored_leaves(card).rename(columns={"points": "score"})
 
 
 def _domain_frame(card: Scorecard) -> pd.DataFrame:
@@ -76,7 +86,8 @@ def get_strengths(card: Scorecard, unit: str, by_group: bool = False, domains: b
 
 def get_weakest(card: Scorecard, strongest: bool = False) -> pd.DataFrame:
     """Leaves by mean attainment (score/max, %) across ranked units, lowest first."""
-    leaves = card.leaves[card.leaves["unit"].isin(card.ranked.index) & card.leaves["applicable"]]
+    leaves = _scored_leaves(card)
+    leaves = leaves[leaves["unit"].isin(card.ranked.index) & leaves["applicable"]]
     leaves = leaves.assign(attainment=100.0 * leaves["points"] / leaves["max"],
                            full=np.isclose(leaves["points"], leaves["max"]),
                            zero=leaves["points"] <= _EPS)

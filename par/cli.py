@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from par.analysis import get_lagging, get_weakest
 from par.criteria import check_criteria, load_criteria
 from par.formatting import fmt_number, fmt_rank, text_table
@@ -95,7 +97,7 @@ def cmd_score(args, lang: str) -> str:
         return json.dumps(card.to_records(), ensure_ascii=False, indent=2)
     head = [t(k, lang) for k in ("col.rank", "col.unit", "col.group", "col.score", "col.max",
                                  "col.index", "col.band", "col.provisional")]
-    rows = [[fmt_rank(u["rank"], u["of"]), str(u["name"]), u["group"] or "",
+    rows = [[fmt_rank(u["rank"], u["of"]), str(u["name"]), "" if pd.isna(u["group"]) else u["group"],
              fmt_number(u["score"], lang), fmt_number(u["max"], lang),
              fmt_number(u["index"], lang), u["band"] or "",
              t("word.yes", lang) if u["provisional"] else ""]

@@ -48,7 +48,8 @@ class _Report:
         rows = self.table.frame["_row"].to_numpy()
         col_order = INPUT_COLUMNS.index(where) if where in INPUT_COLUMNS else 99
         for pos in positions[:MAX_ISSUES]:
-            fields = {k: (v[pos] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
+            fields = {k: (v.iloc[pos] if isinstance(v, pd.Series) else
+                          v[pos] if isinstance(v, np.ndarray) else v) for k, v in params.items()}
             fields = {k: _shown(v) for k, v in fields.items()}
             row = int(rows[pos])
             self.records.append((row, col_order, Issue(
@@ -98,104 +99,94 @@ def check_inputs_table(table: RawTable, criteria: CriteriaSet, units: pd.DataFra
     f = table.frame
     for col in INPUT_COLUMNS:
         if col not in f:
-            f[col] = ""
+            f[col] = pd.Categorical([""] * len(f))
     report = _Report(table)
-    n = len(f)
+    empty = {col: (f[col] == "").to_numpy() for col in INPUT_COLUMNS}
 
     # Unit, criterion, period, stage ---------------------------------------------
     lookup = _unit_lookup(units)
-    unit_id = V.map_unique(f["unit"], lambda u: lookup.get(u))
-    unit_known = np.array([u is not None for u in unit_id], dtype=bool)
-    report.add("input.unknown_unit", ~unit_known & (f["unit"] != "").to_numpy(), "unit",
-               value=f["unit"].to_numpy())
-    report.add("input.empty_cell", (f["unit"] == "").to_numpy(), "unit", column="unit")
+    unit = V.recode(f["unit"], lookup.get)
+    unit_known = unit.codes >= 0
+    report.add("input.unknown_unit", ~unit_known & ~empty["unit"], "unit", value=f["unit"])
+    report.add("input.empty_cell", empty["unit"], "unit", column="unit")
     level_of = units["level"].to_dict()
-    unit_level = V.map_unique(pd.Series(unit_id, dtype=object).fillna(""),
-                              lambda u: level_of.get(u, criteria.level))
+    unit_level = V.map_unique(pd.Series(unit), lambda u: level_of.get(u, criteria.level))
     report.add("input.unit_wrong_level", unit_known & (unit_level != criteria.level), "unit",
-               value=f["unit"].to_numpy(), level=unit_level, expected=criteria.level)
+               value=f["unit"], level=unit_level, expected=criteria.level)
 
-    leaves = _leaf_frame(criteria)
+    leaves = {leaf.code: leaf for leaf in criteria.leaves}
     code = f["criterion"]
-    rtype = V.map_unique(code, lambda c: leaves["type"].get(c, ""))
-    known_leaf = rtype != ""
-    is_branch = V.map_unique(code, lambda c: c in criteria.nodes and c not in leaves.index, bool)
-    report.add("input.not_a_leaf", is_branch, "criterion", value=code.to_numpy())
-    report.add("input.unknown_criterion", ~known_leaf & ~is_branch & (code != "").to_numpy(),
-               "criterion", value=code.to_numpy(), set=criteria.id)
-    report.add("input.empty_cell", (code == "").to_numpy(), "criterion", column="criterion")
-    leaf_max = V.map_unique(code, lambda c: float(leaves["max"].get(c, np.nan)), float)
+    criterion = V.recode(code, lambda c: c if c in leaves else None)
+    known_leaf = criterion.codes >= 0
+    rtype = V.map_unique(code, lambda c: leaves[c].rule.type if c in leaves else "")
+    is_branch = V.map_unique(code, lambda c: c in criteria.nodes and c not in leaves, bool)
+    report.add("input.not_a_leaf", is_branch, "criterion", value=code)
+    report.add("input.unknown_criterion", ~known_leaf & ~is_branch & ~empty["criterion"],
+               "criterion", value=code, set=criteria.id)
+    report.add("input.empty_cell", empty["criterion"], "criterion", column="criterion")
+    leaf_max = V.map_unique(code, lambda c: leaves[c].max if c in leaves else np.nan, float)
 
-    period = V.map_unique(f["period"], parse_period)
-    bad_period = np.array([p is None for p in period], dtype=bool)
-    period_text = V.map_unique(f["period"], lambda p: str(parse_period(p) or ""))
-    report.add("input.bad_period", bad_period, "period", value=f["period"].to_numpy())
-    stage = V.map_unique(f["stage"], V.stage)
-    bad_stage = np.array([s is None for s in stage], dtype=bool)
-    report.add("input.bad_stage", bad_stage, "stage", value=f["stage"].to_numpy())
+    period = V.recode(f["period"], lambda p: str(q) if (q := parse_period(p)) else None)
+    bad_period = period.codes < 0
+    report.add("input.bad_period", bad_period, "period", value=f["period"])
+    stage = V.recode(f["stage"], V.stage)
+    bad_stage = stage.codes < 0
+    report.add("input.bad_stage", bad_stage, "stage", value=f["stage"])
 
     # Values by rule type -----------------------------------------------------------
     text = f["value"]
     na = V.is_na_word(text)
-    value_blank = (text == "").to_numpy()
-    is_date = V.is_date(text)
+    value_blank = empty["value"]
     number = V.numbers(text)
-    value = np.full(n, np.nan)
+    value = np.full(len(f), np.nan)
     numeric = np.isin(rtype, NUMERIC_TYPES) & ~na & ~value_blank
-    report.add("input.date_not_number", numeric & is_date, "value", value=text.to_numpy())
-    report.add("input.not_a_number", numeric & ~is_date & np.isnan(number), "value",
-               value=text.to_numpy())
+    is_date = V.is_date(text)
+    report.add("input.date_not_number", numeric & is_date, "value", value=text)
+    report.add("input.not_a_number", numeric & ~is_date & np.isnan(number), "value", value=text)
     value = np.where(numeric, number, value)
     with np.errstate(invalid="ignore"):
-        negative = numeric & (number < 0)
-        report.add("input.negative", negative, "value", value=text.to_numpy())
+        report.add("input.negative", numeric & (number < 0), "value", value=text)
         report.add("input.over_max", (rtype == "points") & numeric & (number > leaf_max + 1e-9),
-                   "value", value=text.to_numpy(), max=leaf_max)
+                   "value", value=text, max=leaf_max)
         report.add("input.survey_range", (rtype == "survey") & numeric & (number > 100),
-                   "value", value=text.to_numpy())
+                   "value", value=text)
 
     yn = (rtype == "yes_no") & ~na & ~value_blank
     if yn.any():
         yes = V.map_unique(text, lambda u: np.nan if (v := V.yes_no(u)) is None else v, float)
-        report.add("input.bad_yes_no", yn & np.isnan(yes), "value", value=text.to_numpy())
+        report.add("input.bad_yes_no", yn & np.isnan(yes), "value", value=text)
         value = np.where(yn, yes, value)
 
     ch = (rtype == "choice") & ~na & ~value_blank
     if ch.any():
-        options = {(leaf.code, V.fold(label)): fraction for leaf in criteria.leaves
-                   if leaf.rule.type == "choice" for label, fraction in leaf.rule.options.items()}
-        labels = {leaf.code: ", ".join(leaf.rule.options) for leaf in criteria.leaves
-                  if leaf.rule.type == "choice"}
-        pair = code.where(ch, "") + "\x1f" + text.where(ch, "")
-        fraction = V.map_unique(pair, lambda p: options.get(
-            (p.split("\x1f")[0], V.fold(p.split("\x1f")[1])), np.nan), float)
-        report.add("input.bad_choice", ch & np.isnan(fraction), "value", value=text.to_numpy(),
+        fraction = _choice_fractions(criteria, code, text, ch)
+        labels = {c: ", ".join(l.rule.options) for c, l in leaves.items() if l.rule.options}
+        report.add("input.bad_choice", ch & np.isnan(fraction), "value", value=text,
                    options=V.map_unique(code, lambda c: labels.get(c, "")))
         value = np.where(ch, fraction, value)
 
     ratio = (rtype == "ratio") & ~na
     num, den = V.numbers(f["numerator"]), V.numbers(f["denominator"])
-    num_blank, den_blank = (f["numerator"] == "").to_numpy(), (f["denominator"] == "").to_numpy()
-    ratio_blank = ratio & value_blank & num_blank & den_blank
+    ratio_blank = ratio & value_blank & empty["numerator"] & empty["denominator"]
     ratio_rows = ratio & ~ratio_blank
-    for col, arr, blank in (("numerator", num, num_blank), ("denominator", den, den_blank)):
-        report.add("input.ratio_needs_both", ratio_rows & blank, col, column=col)
-        report.add("input.not_a_number", ratio_rows & ~blank & np.isnan(arr), col,
-                   value=f[col].to_numpy())
+    for col, arr in (("numerator", num), ("denominator", den)):
+        report.add("input.ratio_needs_both", ratio_rows & empty[col], col, column=col)
+        report.add("input.not_a_number", ratio_rows & ~empty[col] & np.isnan(arr), col,
+                   value=f[col])
         with np.errstate(invalid="ignore"):
-            report.add("input.negative", ratio_rows & (arr < 0), col, value=f[col].to_numpy())
+            report.add("input.negative", ratio_rows & (arr < 0), col, value=f[col])
 
-    # Duplicates: same unit, period, criterion and stage ----------------------------------
+    # Duplicates: same unit, period, criterion and stage -----------------------------
     keyed = unit_known & known_leaf & ~bad_period & ~bad_stage
-    keys = pd.DataFrame({"u": unit_id, "p": period_text, "c": code.to_numpy(), "s": stage,
-                         "row": f["_row"].to_numpy()})[keyed]
-    dup = keys.duplicated(["u", "p", "c", "s"], keep="first")
+    key = _combine(unit.codes, period.codes, criterion.codes, stage.codes)[keyed]
+    rows_no = f["_row"].to_numpy()
+    dup = pd.Series(key).duplicated(keep="first").to_numpy()
     if dup.any():
-        first = keys.groupby(["u", "p", "c", "s"])["row"].transform("min")
-        mask = np.zeros(n, dtype=bool)
-        first_row = np.zeros(n, dtype=int)
-        mask[np.flatnonzero(keyed)[dup.to_numpy()]] = True
-        first_row[np.flatnonzero(keyed)] = first.to_numpy()
+        first = pd.Series(rows_no[keyed]).groupby(key).transform("min").to_numpy()
+        mask = np.zeros(len(f), dtype=bool)
+        first_row = np.zeros(len(f), dtype=int)
+        mask[np.flatnonzero(keyed)[dup]] = True
+        first_row[keyed] = first
         report.add("input.duplicate", mask, "criterion", first_row=first_row)
 
     issues = header_issues + report.issues()
@@ -204,18 +195,45 @@ def check_inputs_table(table: RawTable, criteria: CriteriaSet, units: pd.DataFra
     years = V.map_unique(f["period"], lambda p: getattr(parse_period(p), "year", 0), int)
     orders = V.map_unique(f["period"], lambda p: getattr(parse_period(p), "order", 0), int)
     rows = pd.DataFrame({
-        "unit": unit_id, "period": period_text, "year": years, "order": orders,
-        "criterion": code.to_numpy(), "stage": stage, "na": na,
-        "value": value, "numerator": np.where(ratio, num, np.nan),
-        "denominator": np.where(ratio, den, np.nan), "value_text": text.to_numpy(),
-        "evidence": f["evidence"].to_numpy(), "note": f["note"].to_numpy(),
-        "file": table.file, "row": f["_row"].to_numpy(),
+        "unit": unit, "period": period, "year": years, "order": orders,
+        "criterion": criterion, "stage": stage, "na": na, "value": value,
+        "numerator": np.where(ratio, num, np.nan), "denominator": np.where(ratio, den, np.nan),
+        "value_text": text.values, "evidence": f["evidence"].values, "note": f["note"].values,
+        "file": pd.Categorical.from_codes(np.zeros(len(f), dtype=int), [table.file]),
+        "row": rows_no,
     })[keep].reset_index(drop=True)
     other_years = int((rows["year"] != criteria.year).sum())
     if other_years:
         issues.append(Issue("input.other_year", {"count": other_years, "year": criteria.year},
                             file=table.file, sheet=table.sheet, severity="warning"))
     return rows, issues
+
+
+def _combine(*codes: np.ndarray) -> np.ndarray:
+    """One int64 key from several non-negative code arrays."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for c in codes:
+        c = np.asarray(c, dtype=np.int64)
+        key = key * (int(c.max(initial=0)) + 2) + c + 1
+    return key
+
+
+def _choice_fractions(criteria: CriteriaSet, code: pd.Series, text: pd.Series,
+                      rows: np.ndarray) -> np.ndarray:
+    """The option fraction of each (criterion, label) pair, computed once per distinct pair."""
+    options = {(leaf.code, V.fold(label)): fraction for leaf in criteria.leaves
+               if leaf.rule.options for label, fraction in leaf.rule.options.items()}
+    code_codes, code_uniques = V.codes_and_uniques(code)
+    text_codes, text_uniques = V.codes_and_uniques(text)
+    pair = _combine(code_codes, text_codes)
+    out = np.full(len(code), np.nan)
+    chosen = np.flatnonzero(rows)
+    _, first, inverse = np.unique(pair[chosen], return_index=True, return_inverse=True)
+    found = np.array([options.get((code_uniques[code_codes[chosen[i]]],
+                                   V.fold(text_uniques[text_codes[chosen[i]]])), np.nan)
+                      for i in first], dtype=float)
+    out[chosen] = found[inverse]
+    return out
 
 
 def check_inputs(tables: Iterable[RawTable], criteria: CriteriaSet, units: pd.DataFrame

@@ -50,20 +50,19 @@ class Scorecard:
     def to_records(self) -> list[dict]:
         """CONTRACT §5 JSON objects, best first."""
         domains = self.domain_codes()
-        scores = self.node_score[domains].round(6)
-        maxima = self.node_max[domains]
-        out = []
-        for unit_id, u in self.units.iterrows():
-            out.append({
-                "unit": unit_id, "name": u["name"], "group": u["group"],
-                "score": round(float(u["score"]), 6), "max": round(float(u["max"]), 6),
-                "index": None if pd.isna(u["index"]) else round(float(u["index"]), 6),
-                "rank": None if pd.isna(u["rank"]) else int(u["rank"]),
-                "of": int(u["of"]), "band": u["band"], "provisional": bool(u["provisional"]),
-                "domains": {c: (None if maxima.at[unit_id, c] == 0 else float(scores.at[unit_id, c]))
-                            for c in domains},
-            })
-        return out
+        scores = self.node_score[domains].round(6).to_numpy()
+        applicable = self.node_max[domains].to_numpy() > 0
+        u = self.units
+        num = lambda col: [None if pd.isna(v) else round(float(v), 6) for v in u[col]]
+        ints = lambda col: [None if pd.isna(v) else int(v) for v in u[col]]
+        columns = zip(u.index, u["name"], u["group"], num("score"), num("max"), num("index"),
+                      ints("rank"), ints("of"), u["band"], u["provisional"])
+        return [{"unit": uid, "name": name, "group": None if pd.isna(group) else group,
+                 "score": sc, "max": mx, "index": ix, "rank": rk, "of": of, "band": band,
+                 "provisional": bool(prov),
+                 "domains": {c: (float(scores[i, j]) if applicable[i, j] else None)
+                             for j, c in enumerate(domains)}}
+                for i, (uid, name, group, sc, mx, ix, rk, of, band, prov) in enumerate(columns)]
 
 
 def window(rows: pd.DataFrame, as_of: Period) -> pd.DataFrame:
@@ -107,9 +106,9 @@ def score(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
     leaf_pos = pd.Series(np.arange(n_leaves), index=[l.code for l in leaves])
 
     w = window(rows, as_of)
-    w = w[w["unit"].isin(unit_pos.index) & w["criterion"].isin(leaf_pos.index)]
-    cell = (unit_pos.reindex(w["unit"]).to_numpy() * n_leaves
-            + leaf_pos.reindex(w["criterion"]).to_numpy())
+    u, l = _positions(w["unit"], unit_pos), _positions(w["criterion"], leaf_pos)
+    w = w[(u >= 0) & (l >= 0)]
+    cell = u[(u >= 0) & (l >= 0)] * n_leaves + l[(u >= 0) & (l >= 0)]
     appraisal = (w["stage"] == "appraisal").to_numpy()
     has_appraisal = np.zeros(n_units * n_leaves, dtype=bool)
     has_appraisal[cell[appraisal]] = True
@@ -155,6 +154,15 @@ def score(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
     order = units_frame.index
     return Scorecard(criteria, as_of, units_frame, node_score.loc[order], node_max.loc[order],
                      leaves_frame)
+
+
+def _positions(column: pd.Series, positions: pd.Series) -> np.ndarray:
+    """Position of each value in ``positions`` (-1 when absent), by category when it can."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        by_code = positions.reindex(column.cat.categories).fillna(-1).to_numpy(dtype=np.int64)
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, by_code[codes], -1)
+    return positions.reindex(column).fillna(-1).to_numpy(dtype=np.int64)
 
 
 def _roll_up(criteria: CriteriaSet, P: np.ndarray, M: np.ndarray, unit_ids: np.ndarray):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from par.issues import Issue, ParError, errors_only
@@ -36,8 +37,10 @@ def check_units_table(table: RawTable) -> tuple[pd.DataFrame | None, list[Issue]
                                     cell=table.cell(key, int(row))))
     if errors_only(issues):
         return None, issues
-    units = frame[UNIT_COLUMNS].copy()
-    units["group"] = units["group"].where(units["group"] != "", None)
+    # Plain object columns: a blank group is None, not NaN or "".
+    units = pd.DataFrame({c: pd.Series(frame[c].astype(object).to_numpy(), dtype=object)
+                          for c in UNIT_COLUMNS})
+    units["group"] = pd.Series(np.where(units["group"] == "", None, units["group"]), dtype=object)
     return units.set_index("id", drop=False).rename_axis(None), issues
 
 

@@ -38,9 +38,16 @@ def parse_number(text: str) -> float | None:
     return float(s)
 
 
+def codes_and_uniques(series: pd.Series) -> tuple[np.ndarray, list]:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), list(series.cat.categories)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return np.asarray(codes), list(uniques)
+
+
 def map_unique(series: pd.Series, func, dtype=object) -> np.ndarray:
     """Apply ``func`` to each distinct value once; return an array aligned to ``series``."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    codes, uniques = codes_and_uniques(series)
     if dtype is object:
         mapped = np.empty(len(uniques), dtype=object)
         for i, u in enumerate(uniques):
@@ -48,6 +55,15 @@ def map_unique(series: pd.Series, func, dtype=object) -> np.ndarray:
     else:
         mapped = np.fromiter((func(u) for u in uniques), dtype=dtype, count=len(uniques))
     return mapped[codes]
+
+
+def recode(series: pd.Series, func) -> pd.Categorical:
+    """``func`` over the distinct values, as a Categorical (None → missing)."""
+    codes, uniques = codes_and_uniques(series)
+    mapped = [func(u) for u in uniques]
+    codes2, uniques2 = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=True)
+    return pd.Categorical.from_codes(np.asarray(codes2)[codes] if len(codes) else codes,
+                                     categories=pd.Index(uniques2, dtype=object))
 
 
 def _number_or_nan(text: str) -> float:
