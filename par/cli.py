@@ -154,7 +154,8 @@ def cmd_check(args, lang: str) -> str:
                 types[leaf.rule.type] = types.get(leaf.rule.type, 0) + 1
             report.append({"file": str(path), "id": criteria.id, "title": criteria.title,
                            "year": criteria.year, "level": criteria.level,
-                           "domains": len(criteria.domains), "leaves": len(criteria.leaves),
+                           "domains": sum(d.kind == "regular" for d in criteria.domains),
+                           "leaves": len(criteria.leaves),
                            "regular_max": criteria.regular_max, "rule_types": types,
                            "sha256": criteria.sha256})
     if problems:

@@ -1,0 +1,30 @@
+"""Widgets shared by pages: the criteria-set and as-of pickers."""
+from __future__ import annotations
+
+import streamlit as st
+
+from par import catalog
+from par.app import state
+from par.issues import ParError
+from par.messages import t
+
+
+def pick_scorecard():
+    """Sidebar pickers; returns the scorecard, or None after showing why there is none."""
+    lang = state.lang()
+    sets = state.criteria_sets()
+    chosen = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
+                                  format_func=lambda c: c.display_title(lang))
+    if chosen is None or not catalog.inputs_for(chosen):
+        st.info(t("app.no_inputs", lang))
+        return None
+    try:
+        criteria, _, rows = state.rows_for(chosen.id)
+    except ParError as exc:
+        state.show_errors(exc)
+        return None
+    choices = catalog.as_of_choices(rows, criteria.year)
+    as_of = st.sidebar.selectbox(
+        t("app.as_of", lang), choices, index=len(choices) - 1, key=f"as_of_{chosen.id}",
+        format_func=lambda p: t("app.whole_year", lang, year=p.year) if p.is_annual else str(p))
+    return state.scorecard(chosen.id, as_of)

@@ -1,0 +1,27 @@
+"""Xếp hạng: the ranking of all units of a level."""
+from __future__ import annotations
+
+import streamlit as st
+
+from par.app import state
+from par.app.common import pick_scorecard
+from par.charts import fig_ranking
+from par.formatting import fmt_number
+from par.messages import t
+from par.views import kpis, ranking_table
+
+
+def page_ranking() -> None:
+    lang = state.lang()
+    st.title(t("nav.ranking", lang))
+    card = pick_scorecard()
+    if card is None:
+        return
+    k = kpis(card)
+    cols = st.columns(4)
+    for col, key in zip(cols, ("mean", "best", "worst")):
+        col.metric(t(f"kpi.{key}", lang), fmt_number(k[key], lang))
+    cols[3].metric(t("kpi.provisional", lang), k["provisional"])
+    st.dataframe(ranking_table(card, lang), hide_index=True)
+    highlight = st.session_state.get("unit")
+    st.plotly_chart(fig_ranking(card, lang, highlight), key="ranking_chart")

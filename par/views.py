@@ -1,0 +1,49 @@
+"""Frames shaped for people: localised headers and formatted numbers (dashboard, exports)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from par.analysis import get_lagging
+from par.formatting import fmt_number, fmt_rank
+from par.messages import t
+from par.scoring import Scorecard
+
+
+def ranking_table(card: Scorecard, lang: str = "vi") -> pd.DataFrame:
+    u = card.units
+    has_groups = u["group"].notna().any()
+    data = {
+        t("col.rank", lang): [fmt_rank(r, o) for r, o in zip(u["rank"], u["of"])],
+        t("col.unit", lang): u["name"].to_numpy(),
+    }
+    if has_groups:
+        data[t("col.group", lang)] = u["group"].fillna("").to_numpy()
+        data[t("col.group_rank", lang)] = [fmt_rank(r, o) for r, o in
+                                           zip(u["group_rank"], u["group_of"])]
+    data.update({
+        t("col.index", lang): [fmt_number(v, lang) for v in u["index"]],
+        t("col.score", lang): [fmt_number(v, lang) for v in u["score"]],
+        t("col.max", lang): [fmt_number(v, lang) for v in u["max"]],
+        t("col.band", lang): u["band"].fillna("").to_numpy(),
+        t("col.provisional", lang): [t("word.yes", lang) if p else "" for p in u["provisional"]],
+    })
+    return pd.DataFrame(data, index=u.index)
+
+
+def lagging_table(card: Scorecard, unit: str, lang: str = "vi") -> pd.DataFrame:
+    lag = get_lagging(card, unit)
+    names = {c: n.display_name(lang) for c, n in card.criteria.nodes.items()}
+    return pd.DataFrame({
+        t("col.code", lang): lag["criterion"],
+        t("col.criterion", lang): [names[c] for c in lag["criterion"]],
+        **{t(f"col.{k}", lang): [fmt_number(v, lang) for v in lag[k]]
+           for k in ("score", "max", "points_lost", "mean", "best")},
+    })
+
+
+def kpis(card: Scorecard) -> dict[str, float | int | None]:
+    ranked = card.ranked
+    return {"mean": float(ranked["index"].mean()) if len(ranked) else None,
+            "best": float(ranked["index"].max()) if len(ranked) else None,
+            "worst": float(ranked["index"].min()) if len(ranked) else None,
+            "provisional": int(card.units["provisional"].sum())}
