@@ -48,6 +48,19 @@ def normalise_header(name: object) -> str:
     return unicodedata.normalize("NFC", str(name)).lstrip("\ufeff").strip().lower()
 
 
+def _text(value: object) -> str:
+    """One workbook cell as text; numbers as a person would type them (2019, not 2019.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return DATE_MARK + str(value)  # so checks can say "a date where a number belongs"
+    return str(value)
+
+
 def categorize(values) -> pd.Categorical:
     """Text cells as a Categorical of trimmed NFC strings, cleaning each distinct value once.
 
