@@ -1,11 +1,13 @@
 """Streamlit entry: page config, language, navigation. Pages live in par/app/."""
 import streamlit as st
 
+from par.app.common import keep_picker_state
 from par.app.ranking import page_ranking
 from par.app.unit import page_unit
 from par.messages import LANGS, t
 
 st.set_page_config(page_title="par", page_icon="📊", layout="wide")
+keep_picker_state()
 lang = st.sidebar.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=True,
                         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
 st.sidebar.caption(t("app.sample_banner", lang))

@@ -86,6 +86,9 @@ def _scorecard(args, lang: str) -> Scorecard:
         as_of = parse_period(args.as_of)
         if as_of is None:
             raise ParError([Issue("cli.bad_as_of", {"value": args.as_of})])
+        if as_of.year != criteria.year:
+            _warn([Issue("cli.as_of_other_year", {"as_of": str(as_of), "year": criteria.year,
+                                                  "id": criteria.id}, severity="warning")], lang)
     rows, issues = read_inputs(args.inputs, criteria, units)
     _warn(issues, lang)
     return score(criteria, units, rows, as_of)
@@ -99,7 +102,7 @@ def cmd_score(args, lang: str) -> str:
                                  "col.index", "col.band", "col.provisional")]
     rows = [[fmt_rank(u["rank"], u["of"]), str(u["name"]), "" if pd.isna(u["group"]) else u["group"],
              fmt_number(u["score"], lang), fmt_number(u["max"], lang),
-             fmt_number(u["index"], lang), u["band"] or "",
+             fmt_number(u["index"], lang), "" if pd.isna(u["band"]) else str(u["band"]),
              t("word.yes", lang) if u["provisional"] else ""]
             for _, u in card.units.iterrows()]
     title = t("cli.score_title", lang, title=card.criteria.display_title(lang), as_of=card.as_of)

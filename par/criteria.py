@@ -257,12 +257,15 @@ class _Checker:
                 self.add("criteria.children_empty", raw, label)
                 return None
             children = [c for c in (self.node(c, label, False) for c in raw_children) if c]
+            # Sum the maxima as written, so a broken child does not hide this problem too.
+            maxima = [c.get("max") if isinstance(c, dict) else None for c in raw_children]
+            if node_max is not None and all(_is_number(m) and m > 0 for m in maxima):
+                total = float(sum(maxima))
+                if abs(total - node_max) > TOLERANCE:
+                    self.add("criteria.children_sum", raw, label, total=_fmt(total),
+                             max=_fmt(node_max))
             if len(children) != len(raw_children):
                 return None
-            total = sum(c.max for c in children)
-            if node_max is not None and abs(total - node_max) > TOLERANCE:
-                self.add("criteria.children_sum", raw, label, total=_fmt(total),
-                         max=_fmt(node_max))
         else:
             rule = self.rule(raw["rule"], raw, label, node_max)
         if not code or node_max is None or rule is None and not children:
@@ -307,12 +310,19 @@ class _Checker:
             self.add("criteria.no_domains", raw)
         else:
             domains = [d for d in (self.node(d, None, True) for d in raw_domains) if d]
-            regular = sum(d.max for d in domains if d.kind == "regular")
-            if len(domains) == len(raw_domains):
-                if not any(d.kind == "regular" for d in domains):
-                    self.add("criteria.no_regular", raw)
-                elif max_total is not None and abs(regular - max_total) > TOLERANCE:
-                    self.add("criteria.max_total", raw, total=_fmt(regular), max_total=_fmt(max_total))
+            regular = [d for d in raw_domains
+                       if isinstance(d, dict) and d.get("kind", "regular") == "regular"]
+            maxima = [d.get("max") for d in regular]
+            kinds_known = all(d.get("kind", "regular") in KINDS for d in raw_domains
+                              if isinstance(d, dict))
+            if not kinds_known:
+                pass  # the bad kind is reported on its node; totals would only add noise
+            elif not regular:
+                self.add("criteria.no_regular", raw)
+            elif max_total is not None and all(_is_number(m) and m > 0 for m in maxima):
+                total = float(sum(maxima))
+                if abs(total - max_total) > TOLERANCE:
+                    self.add("criteria.max_total", raw, total=_fmt(total), max_total=_fmt(max_total))
         if errors_only(self.issues):
             return None
         return CriteriaSet(id=set_id, title=str(raw["title"]).strip(), year=year,

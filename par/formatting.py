@@ -1,13 +1,14 @@
 """Numbers and plain-text tables as people read them, in Vietnamese or English."""
 from __future__ import annotations
 
-import math
 import unicodedata
+
+import pandas as pd
 
 
 def fmt_number(x: float | None, lang: str = "vi", decimals: int = 2) -> str:
     """78.45 → '78,45' in Vietnamese; thousands use '.' there and ',' in English."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if x is None or pd.isna(x):
         return "–"
     text = f"{x:,.{decimals}f}"
     if lang == "vi":
@@ -16,7 +17,7 @@ def fmt_number(x: float | None, lang: str = "vi", decimals: int = 2) -> str:
 
 
 def fmt_rank(rank, of) -> str:
-    return "–" if rank is None or rank != rank else f"{int(rank)}/{int(of)}"
+    return "–" if rank is None or pd.isna(rank) else f"{int(rank)}/{int(of)}"
 
 
 def _width(text: str) -> int:

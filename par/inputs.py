@@ -100,8 +100,12 @@ def check_inputs_table(table: RawTable, criteria: CriteriaSet, units: pd.DataFra
     for col in INPUT_COLUMNS:
         if col not in f:
             f[col] = pd.Categorical([""] * len(f))
-    report = _Report(table)
     empty = {col: (f[col] == "").to_numpy() for col in INPUT_COLUMNS}
+    blank_row = np.logical_and.reduce([empty[c] for c in INPUT_COLUMNS])
+    if blank_row.any():  # an empty line or sheet row is no data, not an error
+        f = table.frame = f[~blank_row].reset_index(drop=True)
+        empty = {col: arr[~blank_row] for col, arr in empty.items()}
+    report = _Report(table)
 
     # Unit, criterion, period, stage ---------------------------------------------
     lookup = _unit_lookup(units)
@@ -245,7 +249,7 @@ def check_inputs(tables: Iterable[RawTable], criteria: CriteriaSet, units: pd.Da
         parts.append(rows)
         issues.extend(found)
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
-    if len(parts) > 1 and not errors_only(issues):
+    if len(parts) > 1:
         key = ["unit", "period", "criterion", "stage"]
         dup = rows.duplicated(key, keep="first")
         if dup.any():

@@ -37,6 +37,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file.missing_columns": {
         "vi": "thiếu cột bắt buộc: {columns}. Dòng tiêu đề phải có: {expected}.",
         "en": "required columns missing: {columns}. The header row must have: {expected}."},
+    "file.ragged_row": {"vi": "dòng có {count} ô, trong khi dòng tiêu đề có {expected} cột; kiểm tra dấu phẩy thừa hoặc thiếu (dùng dấu ngoặc kép cho giá trị có dấu phẩy, ví dụ \"0,5\").",
+                        "en": "the row has {count} cells but the header has {expected} columns; check for extra or missing commas (quote values that contain a comma, e.g. \"0,5\")."},
     "file.duplicate_column": {"vi": "cột '{column}' xuất hiện hai lần trong dòng tiêu đề.",
                               "en": "column '{column}' appears twice in the header row."},
     "file.unknown_column": {"vi": "cột '{column}' không thuộc mẫu nhập liệu và bị bỏ qua.",
@@ -162,6 +164,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.usage_error": {"vi": "Lỗi cú pháp lệnh: {detail}", "en": "Command error: {detail}"},
     "cli.bad_as_of": {"vi": "--as-of '{value}' không hợp lệ; dùng YYYY hoặc YYYY-Q1 … YYYY-Q4.",
                       "en": "--as-of '{value}' is invalid; use YYYY or YYYY-Q1 … YYYY-Q4."},
+    "cli.as_of_other_year": {"vi": "kỳ {as_of} không thuộc năm {year} của bộ chỉ số {id}; chỉ các dòng của năm đó được tính.",
+                             "en": "period {as_of} is not in year {year} of criteria set {id}; only rows of that year count."},
     "cli.unknown_unit": {"vi": "không có đơn vị '{unit}' cấp '{level}' trong danh sách đơn vị.",
                          "en": "there is no unit '{unit}' of level '{level}' in the units list."},
     "cli.check_no_files": {"vi": "cần ít nhất một tệp bộ chỉ số để kiểm tra.",
@@ -225,7 +229,7 @@ def resolve_lang(lang: str | None = None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
-def t(key: str, lang: str | None = None, **fields: Any) -> str:
+def t(key: str, lang: str | None = None, /, **fields: Any) -> str:
     """The message ``key`` in ``lang``; missing fields render as {name}, never raise."""
     entry = MESSAGES.get(key)
     if entry is None:

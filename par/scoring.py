@@ -58,7 +58,8 @@ class Scorecard:
         columns = zip(u.index, u["name"], u["group"], num("score"), num("max"), num("index"),
                       ints("rank"), ints("of"), u["band"], u["provisional"])
         return [{"unit": uid, "name": name, "group": None if pd.isna(group) else group,
-                 "score": sc, "max": mx, "index": ix, "rank": rk, "of": of, "band": band,
+                 "score": sc, "max": mx, "index": ix, "rank": rk, "of": of,
+                 "band": None if pd.isna(band) else band,
                  "provisional": bool(prov),
                  "domains": {c: (float(scores[i, j]) if applicable[i, j] else None)
                              for j, c in enumerate(domains)}}

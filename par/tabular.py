@@ -104,16 +104,26 @@ def read_csv(source: str | Path | BinaryIO, name: str | None = None) -> RawTable
         raise ParError([Issue("file.empty", file=name)])
     header = [normalise_header(h) for h in next(_csv.reader([first]))]
     names = [f"c{i}" for i in range(len(header))]
+    ragged: list[str] = []
+
+    def invalid(row) -> str:
+        ragged.append(row.text)
+        return "skip"
+
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            # Blank lines stay rows (skipped later), so row numbers match the editor's.
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False))
     except pa.ArrowInvalid as exc:
         raise ParError([Issue("file.unreadable", {"detail": str(exc).strip()[:300]},
                               file=name)]) from None
+    if ragged:
+        raise ParError(_ragged_rows(data, len(header), name))
     columns = {}
     for i, col in enumerate(header):
         encoded = table.column(i).combine_chunks().dictionary_encode()
@@ -123,6 +133,14 @@ def read_csv(source: str | Path | BinaryIO, name: str | None = None) -> RawTable
     frame.columns = [c.split("#")[0] for c in frame.columns]  # duplicates are reported later
     frame["_row"] = np.arange(2, len(frame) + 2)
     return RawTable(frame, name)
+
+
+def _ragged_rows(data: bytes, width: int, name: str) -> list[Issue]:
+    """The slow, exact pass, only for a malformed file: which rows have the wrong cell count."""
+    reader = _csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    next(reader, None)
+    return [Issue("file.ragged_row", {"count": len(cells), "expected": width}, file=name, row=n)
+            for n, cells in enumerate(reader, start=2) if cells and len(cells) != width]
 
 
 def read_xlsx_first_sheet(source: str | Path | BinaryIO, name: str | None = None) -> RawTable:

@@ -45,24 +45,28 @@ def codes_and_uniques(series: pd.Series) -> tuple[np.ndarray, list]:
     return np.asarray(codes), list(uniques)
 
 
+_MISSING = {object: None, float: np.nan, bool: False, int: 0}
+
+
 def map_unique(series: pd.Series, func, dtype=object) -> np.ndarray:
-    """Apply ``func`` to each distinct value once; return an array aligned to ``series``."""
+    """Apply ``func`` to each distinct value once; return an array aligned to ``series``.
+
+    A missing category (code -1) maps to the dtype's empty value, kept in a last slot.
+    """
     codes, uniques = codes_and_uniques(series)
-    if dtype is object:
-        mapped = np.empty(len(uniques), dtype=object)
-        for i, u in enumerate(uniques):
-            mapped[i] = func(u)
-    else:
-        mapped = np.fromiter((func(u) for u in uniques), dtype=dtype, count=len(uniques))
+    mapped = np.empty(len(uniques) + 1, dtype=dtype)
+    for i, u in enumerate(uniques):
+        mapped[i] = func(u)
+    mapped[-1] = _MISSING[dtype]
     return mapped[codes]
 
 
 def recode(series: pd.Series, func) -> pd.Categorical:
     """``func`` over the distinct values, as a Categorical (None → missing)."""
     codes, uniques = codes_and_uniques(series)
-    mapped = [func(u) for u in uniques]
+    mapped = [func(u) for u in uniques] + [None]  # code -1 (missing) stays missing
     codes2, uniques2 = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=True)
-    return pd.Categorical.from_codes(np.asarray(codes2)[codes] if len(codes) else codes,
+    return pd.Categorical.from_codes(np.asarray(codes2)[codes],
                                      categories=pd.Index(uniques2, dtype=object))
 
 

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Install the Debian packages par needs, only those missing; a no-op when all are there.
+#   python3-venv        the project's .venv
+#   chromium            real-browser tests (Playwright drives /usr/bin/chromium)
+#   fonts-liberation2   fonts that cover Vietnamese letters (ơ ư ả ế ố ứ ...)
 set -eu
-PACKAGES="python3-venv"
+PACKAGES="python3-venv chromium fonts-liberation2"
 missing=""
 for pkg in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
@@ -15,6 +18,13 @@ missing=$(echo "$missing" | xargs)
 [ -z "$missing" ] && exit 0
 echo "Installing Debian packages: $missing"
 SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "Not root and no sudo: install these Debian packages by hand: $missing" >&2
+        exit 1
+    fi
+fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing

@@ -66,11 +66,10 @@ def table(rows: list[dict] | str, name: str = "in.csv", columns: list[str] | Non
 
 
 def make_units(spec="a b c", level: str = "xa") -> pd.DataFrame:
-    """'a b c' → units a, b, c (name 'Unit a', level xa); or a list of dicts / CSV text."""
-    if isinstance(spec, str) and "," not in spec:
+    """'a b c' → units a, b, c (name 'Unit a', level xa); or a list of dicts."""
+    if isinstance(spec, str):
         spec = [{"id": u, "name": f"Unit {u}", "level": level} for u in spec.split()]
-    cols = ["id", "name", "level", "group"] if isinstance(spec, list) else None
-    units, issues = check_units_table(table(spec, "units.csv", cols))
+    units, issues = check_units_table(table(spec, "units.csv", ["id", "name", "level", "group"]))
     assert units is not None, [i.render("en") for i in issues]
     return units
 

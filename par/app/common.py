@@ -28,3 +28,14 @@ def pick_scorecard():
         t("app.as_of", lang), choices, index=len(choices) - 1, key=f"as_of_{chosen.id}",
         format_func=lambda p: t("app.whole_year", lang, year=p.year) if p.is_annual else str(p))
     return state.scorecard(chosen.id, as_of)
+
+
+def keep_picker_state() -> None:
+    """Keep the pickers' choices across page switches.
+
+    Streamlit drops a widget's state on a run where the widget is not drawn, and
+    each page draws its own pickers; re-assigning the keys makes them survive.
+    """
+    for key in list(st.session_state):
+        if key in ("criteria_id", "unit") or str(key).startswith("as_of_"):
+            st.session_state[key] = st.session_state[key]
