@@ -1,6 +1,8 @@
 """The one message catalogue: every text a user sees, in Vietnamese and English.
 
-Issue codes double as message keys. ``t(key, lang, **fields)`` renders one;
+Issue codes double as message keys. The workbook (templates, guard, import) and
+storage messages live in messages_workbook.py and messages_storage.py and are
+merged here, so there is still one catalogue and one ``t()``. ``t(key, lang, **fields)`` renders one;
 a missing key renders visibly instead of crashing, and tests/test_messages.py
 keeps both languages complete and their placeholders identical.
 """
@@ -222,6 +224,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi.provisional": {"vi": "Đơn vị tạm tính", "en": "Provisional units"},
 
 }
+
+# Areas with many messages keep them in their own file; they all join this one catalogue.
+from par.messages_workbook import MESSAGES as _WORKBOOK  # noqa: E402
+from par.messages_storage import MESSAGES as _STORAGE  # noqa: E402
+
+for _area in (_WORKBOOK, _STORAGE):
+    _clash = set(_area) & set(MESSAGES)
+    assert not _clash, f"message keys defined twice: {_clash}"
+    MESSAGES.update(_area)
 
 
 def resolve_lang(lang: str | None = None) -> str:
