@@ -17,7 +17,7 @@ from par.analysis import get_lagging, get_weakest
 from par.criteria import check_criteria, load_criteria
 from par.formatting import fmt_number, fmt_rank, text_table
 from par.inputs import read_inputs
-from par.issues import Issue, ParError
+from par.issues import Issue, ParError, errors_only
 from par.messages import resolve_lang, t
 from par.periods import parse_period
 from par.scoring import Scorecard, score
@@ -41,8 +41,12 @@ def _common(p: argparse.ArgumentParser, inputs: bool = True) -> None:
     if inputs:
         p.add_argument("--units", default=DEFAULT_UNITS, metavar="FILE",
                        help=f"units table (CSV or XLSX; default {DEFAULT_UNITS})")
-        p.add_argument("--inputs", nargs="+", required=True, metavar="FILE",
+        p.add_argument("--inputs", nargs="+", metavar="FILE",
                        help="tidy input tables (CSV or XLSX)")
+        p.add_argument("--db", action="store_true",
+                       help="score the current submissions in the database instead of --inputs")
+        p.add_argument("--database", metavar="URL",
+                       help="database URL (default $PAR_DATABASE_URL or sqlite:///data/par.db)")
         p.add_argument("--as-of", metavar="PERIOD",
                        help="YYYY or YYYY-Q1..Q4 (default: the criteria set's whole year)")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -69,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", dest="more", action="append", default=[], metavar="FILE")
     p.add_argument("--lang", choices=("vi", "en"), default=None)
     p.add_argument("--format", choices=("table", "json"), default="table")
+    from par.cli_data import add_commands
+
+    add_commands(sub, _common)
     return parser
 
 
@@ -89,7 +96,19 @@ def _scorecard(args, lang: str) -> Scorecard:
         if as_of.year != criteria.year:
             _warn([Issue("cli.as_of_other_year", {"as_of": str(as_of), "year": criteria.year,
                                                   "id": criteria.id}, severity="warning")], lang)
-    rows, issues = read_inputs(args.inputs, criteria, units)
+    if args.db:
+        from par.cli_data import open_store
+        from par.inputs import check_inputs
+
+        store = open_store(args, units)
+        rows, issues = check_inputs([store.current_table(criteria.level, (as_of or criteria).year)],
+                                    criteria, units)
+        if errors_only(issues):
+            raise ParError(issues)
+    elif args.inputs:
+        rows, issues = read_inputs(args.inputs, criteria, units)
+    else:
+        raise ParError([Issue("cli.no_inputs")])
     _warn(issues, lang)
     return score(criteria, units, rows, as_of)
 
@@ -192,10 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     lang = resolve_lang(args.lang)
     try:
-        output = COMMANDS[args.command](args, lang)
+        from par.cli_data import COMMANDS as DATA_COMMANDS
+
+        output = {**COMMANDS, **DATA_COMMANDS}[args.command](args, lang)
     except ParError as exc:
         for issue in exc.issues:
             print(issue.render(lang), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(Issue("file.unreadable", {"detail": exc.strerror or str(exc)},
+                    file=getattr(exc, "filename", None)).render(lang), file=sys.stderr)
         return 2
     except Exception as exc:  # a bug, not a user mistake: still no traceback, still exit 2
         print(t("cli.internal_error", lang, detail=f"{type(exc).__name__}: {exc}"),
@@ -203,5 +228,6 @@ def main(argv: list[str] | None = None) -> int:
         if Path(".par-debug").exists():
             raise
         return 2
-    print(output)
+    if output:
+        print(output)
     return 0

@@ -3,8 +3,9 @@
 #   python3-venv        the project's .venv
 #   chromium            real-browser tests (Playwright drives /usr/bin/chromium)
 #   fonts-liberation2   fonts that cover Vietnamese letters (ơ ư ả ế ố ứ ...)
+#   postgresql          the storage tests run against a throwaway PostgreSQL server too
 set -eu
-PACKAGES="python3-venv chromium fonts-liberation2"
+PACKAGES="python3-venv chromium fonts-liberation2 postgresql"
 missing=""
 for pkg in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
