@@ -47,7 +47,7 @@ def _read(data: bytes, name: str, limits) -> tuple[RawTable, object | None]:
     problems = check_xlsx(data, name, limits)
     if problems:
         raise ParError(problems)
-    from par.template import read_template
+    from par.workbook import read_template
 
     table, record, issues = read_template(data, name)
     if errors_only(issues):
@@ -72,6 +72,8 @@ def _criteria_for(table: RawTable, record, sets: list[CriteriaSet], units: pd.Da
     years = {p.year for p in map(parse_period, frame["period"].unique()) if p} \
         if "period" in frame else set()
     found = [c for c in sets if c.level in levels and c.year in years]
+    if not found:  # unknown units or a broken header: the year alone may still tell
+        found = [c for c in sets if c.year in years]
     if len(found) != 1:
         raise ParError([Issue("import.which_criteria", {
             "levels": ", ".join(sorted(levels)) or "?", "years": ", ".join(map(str, sorted(years)))
@@ -94,7 +96,7 @@ def prepare_import(data: bytes, name: str, sets: list[CriteriaSet], units: pd.Da
     criteria = _criteria_for(table, record, sets, units, criteria_id, name)
     issues: list[Issue] = []
     if record is not None:
-        from par.template import check_record
+        from par.workbook import check_record
 
         issues += check_record(record, criteria, expected_unit, expected_period)
     rows, found = check_inputs([table], criteria, units)
