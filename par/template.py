@@ -158,8 +158,12 @@ def _ranges(col: str, rows: list[int]) -> str:
 
 
 def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[str],
-                   period: Period, lang: str = "vi") -> bytes:
-    """An .xlsx template for one unit, or a consolidated one (a unit column) for several."""
+                   period: Period, lang: str = "vi", prefill: pd.DataFrame | None = None) -> bytes:
+    """An .xlsx template for one unit, or a consolidated one (a unit column) for several.
+
+    ``prefill`` (tidy columns: unit, criterion, value, numerator, denominator, stage,
+    evidence, note) fills input cells in advance, e.g. with what is already stored.
+    """
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
@@ -206,6 +210,7 @@ def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[st
     list_values = {"yes_no": [yes, no, "N/A"], "ratio_na": ["N/A"],
                    "stage": [t("template.stage.self", lang), t("template.stage.appraisal", lang)]}
     cells_of: dict[tuple, list[int]] = {}  # (validation key, column) → rows
+    pre = _prefill(prefill, lang)
     row = HEADER_ROW + 1
     for uid in unit_ids:
         if consolidated:
@@ -230,6 +235,8 @@ def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[st
                     cell.font, cell.fill = st["bold"], st["branch"]
             if node.is_leaf:
                 _leaf_inputs(ws, node, row, letter, st, cells_of, list_values)
+                for c, v in pre.get((uid, node.code), {}).items():
+                    ws[f"{letter[c]}{row}"] = v
             ws.row_dimensions[row].height = _height([(str(values.get(c) or ""), WIDTHS[c])
                                                      for c in ("name", "rule")])
             row += 1
@@ -298,6 +305,24 @@ def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[st
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _prefill(frame: pd.DataFrame | None, lang: str) -> dict[tuple[str, str], dict]:
+    """(unit, code) → {input column: value}, stage words in the template's language."""
+    if frame is None or frame.empty:
+        return {}
+    stage_word = {"self": t("template.stage.self", lang),
+                  "appraisal": t("template.stage.appraisal", lang)}
+    out = {}
+    for rec in frame.to_dict("records"):
+        cells = {c: rec[c] for c in INPUTS if c in rec and not pd.isna(rec[c]) and rec[c] != ""}
+        if "stage" in cells:
+            cells["stage"] = stage_word.get(cells["stage"], cells["stage"])
+        for c in ("numerator", "denominator"):
+            if c in cells:
+                cells[c] = float(cells[c])
+        out[(str(rec["unit"]), str(rec["criterion"]))] = cells
+    return out
 
 
 def _leaf_inputs(ws, leaf: Node, row: int, letter: dict, st: dict, cells_of: dict,

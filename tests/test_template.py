@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from par import load_criteria, read_units, score
@@ -392,3 +393,22 @@ def test_libreoffice_opens_the_template(one_unit, tmp_path):
     subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(path)], check=True, timeout=120, capture_output=True)
     assert (tmp_path / "vinh.pdf").stat().st_size > 1000
+
+
+def test_prefilled_template_reads_back_the_same_values():
+    prefill = pd.DataFrame([
+        {"unit": "vinh", "criterion": "1.1.1", "value": "có", "stage": "self"},
+        {"unit": "vinh", "criterion": "1.1.2", "numerator": "19", "denominator": "20"},
+        {"unit": "vinh", "criterion": "8.1.1", "value": "80", "stage": "appraisal",
+         "evidence": "Phiếu khảo sát"},
+    ])
+    data = build_template(CRITERIA, UNITS, ["vinh"], Q2, prefill=prefill)
+    table, _, issues = read_template(data, "pre.xlsx")
+    assert not issues
+    rows, issues = check_inputs([table], CRITERIA, UNITS)
+    assert not [i for i in issues if i.severity == "error"]
+    got = rows.set_index("criterion")
+    assert list(got.index) == ["1.1.1", "1.1.2", "8.1.1"]
+    assert got.at["1.1.1", "value"] == 1.0
+    assert (got.at["1.1.2", "numerator"], got.at["1.1.2", "denominator"]) == (19.0, 20.0)
+    assert got.at["8.1.1", "stage"] == "appraisal" and got.at["8.1.1", "evidence"] == "Phiếu khảo sát"
