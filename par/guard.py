@@ -1,9 +1,9 @@
 """Refuse hostile .xlsx uploads by their raw bytes, before any parser sees them.
 
-An .xlsx is a zip of XML parts. Parsers trust it: a 2 KB workbook whose one cell
-sits at XFD1048576 makes calamine abort the whole process (SIGABRT, not an
-exception) and openpyxl grow memory without bound; a zip bomb or a DTD (XXE,
-billion laughs) does the rest. ``check_xlsx`` reads the zip itself, with every
+An .xlsx is a zip of XML parts. Parsers trust it: a 5 KB workbook with cells A1
+and XFD1048576 makes calamine ask for 512 GB and abort the whole process
+(SIGABRT, not an exception) and openpyxl grow memory without bound; a zip bomb
+or a DTD (XXE, billion laughs) does the rest. ``check_xlsx`` reads the zip itself, with every
 size bounded, and returns the reasons to refuse (empty: safe to parse).
 
 What it reads, in order, stopping at the first reason:
@@ -29,10 +29,10 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePath
-from typing import Iterator
 
 from par.issues import Issue
 
@@ -62,7 +62,7 @@ class Limits:
     max_cols: int = 256
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         raw = os.environ.get("PAR_MAX_UPLOAD_MB", "").strip()
         try:
             mb = float(raw) if raw else DEFAULT_MAX_UPLOAD_MB
@@ -199,16 +199,16 @@ def _inflate_deflate(comp: memoryview, broken: _Refused) -> Iterator[bytes]:
     while not inflater.eof:
         if inflater.unconsumed_tail:
             piece = inflater.unconsumed_tail
-        elif pos < len(comp):
+        else:  # (empty once all input is in: zlib may still hold output for it)
             piece, pos = comp[pos:pos + CHUNK], pos + CHUNK
-        else:
-            raise broken  # the stream stops before its end
         try:
             out = inflater.decompress(piece, CHUNK)  # at most CHUNK bytes out per call
         except zlib.error:
             raise broken from None
         if out:
             yield out
+        elif not piece:
+            raise broken  # no input left and no output: the stream stops before its end
 
 
 # -- scanning one part -------------------------------------------------------------
@@ -281,12 +281,17 @@ class _PartScanner:
         if head[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\x00<",
                         b"<\x00\x00\x00", b"\x4c\x6f\xa7\x94"):
             self._refuse("guard.not_xlsx")  # UTF-32 or EBCDIC: no workbook is written so
-        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:2] == b"<\x00" or head[:2] == b"\x00<":
-            if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-                encoding = "utf-16-le" if head[:2] == b"\xff\xfe" else "utf-16-be"
-                self.head = head[2:]
-            else:
-                encoding = "utf-16-le" if head[:1] == b"<" else "utf-16-be"
+        # UTF-16 as expat detects it: a byte-order mark, or a zero first (big-endian) or
+        # second (little-endian) byte, since a document can only start with ASCII.
+        encoding = None
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16-le" if head[:2] == b"\xff\xfe" else "utf-16-be"
+            self.head = head[2:]
+        elif head[:1] == b"\x00":
+            encoding = "utf-16-be"
+        elif head[1:2] == b"\x00":
+            encoding = "utf-16-le"
+        if encoding:
             self.decoder = codecs.getincrementaldecoder(encoding)("replace")
             self.mode = "utf-16"
             return

@@ -292,11 +292,18 @@ class Store:
         table["_row"] = range(1, len(table) + 1)
         return RawTable(table, "database")
 
+    def clear(self) -> None:
+        """Delete every submission, row and audit entry (the sample reset; never for real data)."""
+        with self.engine.begin() as conn:
+            for table in (audit_log, input_rows, submissions):
+                conn.execute(table.delete())
+
     def data_version(self) -> tuple:
         """Changes whenever a submission is added or a rollback happens (cache key)."""
         with self.engine.connect() as conn:
-            return tuple(conn.execute(select(func.count(audit_log.c.id),
-                                             func.max(audit_log.c.id))).first())
+            count, last, at = conn.execute(select(func.count(audit_log.c.id), func.max(audit_log.c.id),
+                                                  func.max(audit_log.c.at))).first()
+        return count, last, str(at)  # the time tells a reset-and-reseed apart from the original
 
 
 def _current(conn: Connection, unit: str, period: str, stage: str) -> int | None:

@@ -4,8 +4,9 @@
 #   chromium            real-browser tests (Playwright drives /usr/bin/chromium)
 #   fonts-liberation2   fonts that cover Vietnamese letters (ơ ư ả ế ố ứ ...)
 #   postgresql          the storage tests run against a throwaway PostgreSQL server too
+#   libreoffice-calc-nogui  the template test opens every template in LibreOffice
 set -eu
-PACKAGES="python3-venv chromium fonts-liberation2 postgresql"
+PACKAGES="python3-venv chromium fonts-liberation2 postgresql libreoffice-calc-nogui"
 missing=""
 for pkg in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
@@ -28,4 +29,4 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -6,6 +6,14 @@ for the loaders and the CLI.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+
+# Tests never touch the repository's data/par.db: the dashboard tests (AppTest and the
+# browser's server process) seed a throwaway database of their own.
+os.environ["PAR_DATABASE_URL"] = "sqlite:///" + os.path.join(
+    tempfile.mkdtemp(prefix="par-test-db-"), "par.db")
+
 import csv
 import io
 import textwrap

@@ -3,6 +3,7 @@ and no input whatsoever makes it raise."""
 from __future__ import annotations
 
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -10,10 +11,10 @@ import textwrap
 import zipfile
 
 import pytest
+from fixtures import hostile as h
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixtures import hostile as h
 from par import guard
 from par.guard import Limits, check_xlsx, column_name
 from par.messages import MESSAGES
@@ -166,7 +167,8 @@ def test_prefixed_sheets_are_read_like_plain_ones():
 
 def test_a_sheet_in_utf16_is_read_too():
     text = h.sheet_xml('<row r="1"><c r="XFD1"/></row>', None).decode().replace("UTF-8", "UTF-16")
-    for data in (b"\xff\xfe" + text.encode("utf-16-le"), text.encode("utf-16-be")):
+    for data in (b"\xff\xfe" + text.encode("utf-16-le"), text.encode("utf-16-be"),
+                 ("\n" + text.split("?>", 1)[1]).encode("utf-16-le")):  # no BOM, no declaration
         assert codes(check_xlsx(h.with_sheet(data), "a.xlsx", Limits())) == ["guard.cell_out_of_range"]
 
 
@@ -199,6 +201,23 @@ def test_results_do_not_depend_on_where_chunks_end(monkeypatch, chunk):
     expected = {n: codes(check_xlsx(b(), n, Limits())) for b, n in cases}
     monkeypatch.setattr(guard, "CHUNK", chunk)
     assert {n: codes(check_xlsx(b(), n, Limits())) for b, n in cases} == expected
+
+
+@settings(max_examples=100, deadline=2000)
+@given(st.binary(max_size=20_000) | st.builds(lambda n, b: b * n, st.integers(0, 5000), st.binary(max_size=8)),
+       st.sampled_from([1, 5, 64, 4096]), st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
+       st.integers(0, 9))
+def test_own_inflater_gives_what_zipfile_reads(content, chunk, method, level):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", method, compresslevel=level) as z:
+        z.writestr("part.xml", content)
+    info = zipfile.ZipFile(data).getinfo("part.xml")
+    saved, guard.CHUNK = guard.CHUNK, chunk
+    try:
+        pieces = list(guard._inflate(data.getvalue(), info, len(content), "f", Limits()))
+    finally:
+        guard.CHUNK = saved
+    assert b"".join(pieces) == content and all(len(p) <= max(chunk, 1) for p in pieces)
 
 
 def test_a_start_tag_that_never_ends_is_refused():
@@ -264,6 +283,7 @@ def test_column_names():
 CALAMINE_READ = textwrap.dedent("""
     import resource, sys
     resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))  # a net, should it try instead
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # and no core file from the abort
     import pandas as pd
     pd.read_excel(sys.argv[1], engine="calamine", sheet_name=None, header=None)
     print("read")
@@ -280,6 +300,71 @@ def test_the_guard_stops_the_file_that_kills_calamine(tmp_path):
     path = tmp_path / "far.xlsx"
     path.write_bytes(data)
     child = subprocess.run([sys.executable, "-c", CALAMINE_READ, str(path)],
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
     assert child.returncode == -signal.SIGABRT, (child.returncode, child.stdout, child.stderr[-500:])
     assert "read" not in child.stdout
+
+
+# -- against a real XML parser -------------------------------------------------------------------
+
+def parser_sees_far_reference(xml: bytes, limits: Limits) -> bool:
+    """What ElementTree (openpyxl's parser) reads as cell positions, checked against the limits."""
+    import xml.etree.ElementTree as ET
+
+    def cell_ok(ref: str) -> bool:
+        letters = ref.rstrip("0123456789")
+        digits = ref[len(letters):]
+        column = 0
+        for letter in letters:
+            column = column * 26 + ord(letter) - 64
+        return 1 <= column <= limits.max_cols and digits.isdigit() and 1 <= int(digits) <= limits.max_rows
+
+    for element in ET.fromstring(xml).iter():
+        local = element.tag.rsplit("}", 1)[-1]
+        if local == "c" and "r" in element.attrib and not cell_ok(element.attrib["r"]):
+            return True
+        if local == "row" and "r" in element.attrib and not 1 <= int(element.attrib["r"]) <= limits.max_rows:
+            return True
+        if local in ("dimension", "mergeCell") and not all(map(cell_ok, element.attrib["ref"].split(":"))):
+            return True
+    return False
+
+
+def xml_cell(draw, prefix: str, row: int) -> str:
+    column = draw(st.sampled_from([1, 2, 26, 27, 255, 256, 257, 16384]))
+    ref = f"{column_name(column)}{row}"
+    quote = draw(st.sampled_from(['"', "'"]))
+    attrs = [f"r={quote}{ref}{quote}"] + draw(st.lists(st.sampled_from(
+        ['s="1"', 't="n"', "t='s'", 'foo=">"', "bar='a\"b'", 'x:baz="q"', 'cm="1"']), max_size=3,
+        unique_by=lambda attr: attr.split("=")[0]))
+    attrs = draw(st.permutations(attrs))
+    space = draw(st.sampled_from([" ", "  ", "\n", "\t"]))
+    return f"<{prefix}c{space}{space.join(attrs)}><{prefix}v>1</{prefix}v></{prefix}c>"
+
+
+@settings(max_examples=int(os.environ.get("GUARD_EXAMPLES", "150")), deadline=2000)
+@given(st.data())
+def test_the_guard_refuses_exactly_what_the_parser_would_place_too_far(data):
+    limits = Limits(max_rows=100, max_cols=256)
+    draw = data.draw
+    prefix = draw(st.sampled_from(["", "x:"]))
+    rows = []
+    for _ in range(draw(st.integers(0, 6))):
+        row = draw(st.sampled_from([1, 2, 50, 99, 100, 101, 1048576]))
+        cells = "".join(xml_cell(draw, prefix, row) for _ in range(draw(st.integers(0, 4))))
+        padding = "<!-- " + "p" * draw(st.integers(0, 300)) + " -->"
+        rows.append(f'{padding}<{prefix}row r="{row}">{cells}</{prefix}row>')
+    dimension = draw(st.sampled_from(["", f'<{prefix}dimension ref="A1:IV100"/>',
+                                      f'<{prefix}dimension ref="A1:IW100"/>']))
+    merge = draw(st.sampled_from(["", f'<{prefix}mergeCells><{prefix}mergeCell ref="A1:B{draw(st.sampled_from([2, 101]))}"/></{prefix}mergeCells>']))
+    ns = f'xmlns{":x" if prefix else ""}="{h.MAIN_NS}" xmlns:x2="urn:other"'
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?><{prefix}worksheet {ns}>{dimension}'
+           f'<{prefix}sheetData>{"".join(rows)}</{prefix}sheetData>{merge}</{prefix}worksheet>')
+    xml = xml.replace("x:baz", "x2:baz").encode()
+    expected = ["guard.cell_out_of_range"] if parser_sees_far_reference(xml, limits) else []
+    chunk = draw(st.sampled_from([5, 64, 4096, guard.CHUNK]))
+    saved, guard.CHUNK = guard.CHUNK, chunk
+    try:
+        assert codes(check_xlsx(h.with_sheet(xml), "p.xlsx", limits)) == expected
+    finally:
+        guard.CHUNK = saved

@@ -15,15 +15,17 @@ def pick_scorecard():
     sets = state.criteria_sets()
     chosen = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
                                   format_func=lambda c: c.display_title(lang))
-    if chosen is None or not catalog.inputs_for(chosen):
-        st.info(t("app.no_inputs", lang))
+    if chosen is None:
         return None
     try:
-        criteria, _, rows = state.rows_for(chosen.id)
+        rows = state.rows_for(chosen.id)
     except ParError as exc:
         state.show_errors(exc)
         return None
-    choices = catalog.as_of_choices(rows, criteria.year)
+    if rows.empty:
+        st.info(t("app.no_inputs", lang))
+        return None
+    choices = catalog.as_of_choices(rows, chosen.year)
     as_of = st.sidebar.selectbox(
         t("app.as_of", lang), choices, index=len(choices) - 1, key=f"as_of_{chosen.id}",
         format_func=lambda p: t("app.whole_year", lang, year=p.year) if p.is_annual else str(p))

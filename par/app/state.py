@@ -1,65 +1,77 @@
-"""Cached access to the library for the pages, keyed by the files' modification times."""
-from __future__ import annotations
+"""Cached access to the library for the pages.
 
-from pathlib import Path
+The database is the state that matters (a browser refresh loses nothing): the
+store is one resource per process, seeded with the sample on first start, and
+every cached result is keyed by the store's data version, so an import or a
+rollback is seen at the next rerun.
+"""
+from __future__ import annotations
 
 import streamlit as st
 
 from par import catalog
-from par.inputs import read_inputs
-from par.issues import ParError
-from par.messages import DEFAULT_LANG
-from par.periods import Period
+from par.inputs import check_inputs
+from par.issues import ParError, errors_only
+from par.messages import DEFAULT_LANG, t
+from par.periods import Period, parse_period
 from par.scoring import Scorecard, score
-from par.units import read_units
-
-UNITS = catalog.ROOT / "data" / "units.csv"
+from par.seed import ensure_seeded
+from par.storage import Store
 
 
 def lang() -> str:
     return st.session_state.get("lang", DEFAULT_LANG)
 
 
-def _version(paths: list[Path]) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns) for p in paths if p.exists())
+@st.cache_resource(show_spinner=False)
+def store() -> Store:
+    s = Store()
+    ensure_seeded(s)
+    return s
 
 
 @st.cache_resource(show_spinner=False)
-def _criteria_sets(version: tuple):
+def criteria_sets():
     return catalog.list_criteria()
 
 
-def criteria_sets():
-    return _criteria_sets(_version(sorted((catalog.ROOT / "criteria").glob("*.yaml"))))
+def criteria_by_id(criteria_id: str):
+    return next(c for c in criteria_sets() if c.id == criteria_id)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _units(version: tuple):
+    return store().units()
+
+
+def units():
+    return _units(store().data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _rows(criteria_id: str, version: tuple):
-    criteria = next(c for c in criteria_sets() if c.id == criteria_id)
-    units = read_units(UNITS)
-    rows, _ = read_inputs(catalog.inputs_for(criteria), criteria, units)
-    return criteria, units, rows
+    criteria = criteria_by_id(criteria_id)
+    table = store().current_table(criteria.level, criteria.year)
+    rows, issues = check_inputs([table], criteria, units())
+    if errors_only(issues):
+        raise ParError(issues)
+    return rows
 
 
 def rows_for(criteria_id: str):
-    """(criteria, units, rows); raises ParError when the inputs are invalid."""
-    criteria = next(c for c in criteria_sets() if c.id == criteria_id)
-    return _rows(criteria_id, _version([UNITS, *catalog.inputs_for(criteria)]))
+    """The current rows of a criteria set's level and year; raises ParError if invalid."""
+    return _rows(criteria_id, store().data_version())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _scorecard(criteria_id: str, as_of: str, version: tuple) -> Scorecard:
-    criteria, units, rows = rows_for(criteria_id)
-    return score(criteria, units, rows, Period(int(as_of[:4]), 5 if len(as_of) == 4
-                                               else int(as_of[-1])))
+    return score(criteria_by_id(criteria_id), units(), rows_for(criteria_id), parse_period(as_of))
 
 
 def scorecard(criteria_id: str, as_of: Period) -> Scorecard:
-    criteria = next(c for c in criteria_sets() if c.id == criteria_id)
-    return _scorecard(criteria_id, str(as_of), _version([UNITS, *catalog.inputs_for(criteria)]))
+    return _scorecard(criteria_id, str(as_of), store().data_version())
 
 
 def show_errors(exc: ParError) -> None:
-    from par.messages import t
     st.error(t("app.input_errors", lang()) + "\n\n" +
              "\n".join(f"- {i.render(lang())}" for i in exc.issues[:50]))

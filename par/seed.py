@@ -1,0 +1,44 @@
+"""First start: fill an empty database with the bundled sample (criteria sets, units, inputs).
+
+The dashboard calls ``ensure_seeded`` once per process; it does nothing when any
+submission exists, so a real province's data is never touched.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from par import catalog
+from par.importer import import_files
+from par.storage import Store
+from par.units import read_units
+
+SAMPLE_USER = "sample"
+UNITS_FILE = catalog.ROOT / "data" / "units.csv"
+SAMPLE_INPUTS = catalog.ROOT / "data" / "inputs"
+
+
+def register_reference_data(store: Store) -> None:
+    store.sync_units(read_units(UNITS_FILE))
+    for criteria in catalog.list_criteria():
+        store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
+
+
+def ensure_seeded(store: Store) -> bool:
+    """Seed an empty database from data/; return True when it did."""
+    register_reference_data(store)
+    if not store.history().empty:
+        return False
+    units = store.units()
+    sets = catalog.list_criteria()
+    files = []
+    for criteria in sets:
+        for path in catalog.inputs_for(criteria, SAMPLE_INPUTS):
+            files.append((path.name, path.read_bytes()))
+    import_files(store, files, sets, units, user=SAMPLE_USER)
+    return True
+
+
+def reset_sample(store: Store) -> None:
+    """Sample mode only: forget every submission and seed again."""
+    store.clear()
+    ensure_seeded(store)
