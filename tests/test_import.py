@@ -194,3 +194,14 @@ def test_rollback_and_history_through_the_cli(db, tmp_path, capsys):
     assert code == 2 and "#" not in err and "1" in err
     code, _, err = run(capsys, "rollback", "42")
     assert code == 2 and "42" in err
+
+
+def test_template_for_another_criteria_set_is_refused(db, tmp_path, capsys):
+    path = tmp_path / "cua-lo.xlsx"
+    path.write_bytes(fill(TEMPLATE, {"1.1.1": {"Giá trị": "có"}}))
+    before = sql_dump(db)
+    code, out, err = run(capsys, "import", str(path), "--criteria",
+                         "criteria/nghe-an-xa-2025.yaml")
+    assert code == 2 and out == ""
+    assert "B2" in err and "nghe-an-huyen-2019" in err and "nghe-an-xa-2025" in err
+    assert sql_dump(db) == before
