@@ -4,6 +4,7 @@ import streamlit as st
 from par.app.common import keep_picker_state
 from par.app.ranking import page_ranking
 from par.app.unit import page_unit
+from par.app.upload import page_upload
 from par.messages import LANGS, t
 
 st.set_page_config(page_title="par", page_icon="📊", layout="wide")
@@ -12,5 +13,6 @@ lang = st.sidebar.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=
                         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
 st.sidebar.caption(t("app.sample_banner", lang))
 pages = [st.Page(page_ranking, title=t("nav.ranking", lang), url_path="xep-hang", default=True),
-         st.Page(page_unit, title=t("nav.unit", lang), url_path="don-vi")]
+         st.Page(page_unit, title=t("nav.unit", lang), url_path="don-vi"),
+         st.Page(page_upload, title=t("nav.upload", lang), url_path="tai-len")]
 st.navigation(pages).run()

@@ -125,12 +125,12 @@ def fig_heatmap(attainment, lang: str = "vi", title: str | None = None,
     text = [[fmt_number(v, lang, 1) if v == v else "" for v in r] for r in z]
     full_units = [(unit_names or {}).get(u, u) for u in units]
     full_codes = [f"{k}. {column_names.get(k, '')}".rstrip(". ") for k in codes]
-    custom = [[[fu, fc, cell or "–"] for fc, cell in zip(full_codes, r)]
+    custom = [[[fu, fc, f"{cell} %" if cell else "–"] for fc, cell in zip(full_codes, r)]
               for fu, r in zip(full_units, text)]
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=y, zmin=0, zmax=100, colorscale=ATTAINMENT_SCALE, xgap=1, ygap=1,
         text=text, texttemplate="%{text}", textfont=dict(size=11), customdata=custom,
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} %<extra></extra>",
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         colorbar=dict(title=dict(text=t("chart.attainment", lang)))))
     return _finish(fig, title or t("chart.attainment_title", lang),
                    height=max(360, 24 * len(units) + 190), lang=lang,
@@ -144,12 +144,11 @@ def fig_distribution(dist, code: str, name: str, lang: str = "vi",
     unit in another colour; units where it does not apply show a label and no bar."""
     d = dist.sort_values("points", ascending=False, kind="stable", na_position="last").iloc[::-1]
     na = t("chart.not_applicable", lang)
+    values = [fmt_number(v, lang) if ok else na for v, ok in zip(d["points"], d["applicable"])]
     fig = go.Figure(go.Bar(
         x=d["points"], y=_labels(list(d["unit"]), dict(zip(d["unit"], d["name"])), 28),
         orientation="h", marker_color=[HIGHLIGHT if u == highlight else COLOR for u in d["unit"]],
-        text=[fmt_number(v, lang) if ok else na for v, ok in zip(d["points"], d["applicable"])],
-        textposition="outside", cliponaxis=False,
-        customdata=[fmt_number(v, lang) if ok else na for v, ok in zip(d["points"], d["applicable"])],
+        text=values, textposition="outside", cliponaxis=False, customdata=values,
         hovertemplate="%{y}: %{customdata}<extra></extra>"))
     top = float(d["max"].max()) if d["max"].notna().any() else 0.0
     if top > 0:

@@ -144,3 +144,46 @@ def import_files(store: Store, files: list[tuple[str, bytes]], sets: list[Criter
     ids = store.save_submissions([(p.groups, p.criteria, p.name, p.sha256) for p in prepared],
                                  user=user)
     return list(zip(prepared, ids))
+
+
+def preview(store: Store, prepared: Prepared, units: pd.DataFrame):
+    """Score the unit's level as it stands and as it would stand with ``prepared`` stored.
+
+    Returns (before, after) scorecards as of the latest period in the file; nothing is written.
+    """
+    from par.scoring import score
+
+    criteria = prepared.criteria
+    current = store.current_table(criteria.level, criteria.year)
+    now, _ = check_inputs([current], criteria, units)
+    replaced = {(g.unit, g.period, g.stage) for g in prepared.groups}
+    keep = [(u, p, s) not in replaced for u, p, s in
+            zip(now["unit"].astype(str), now["period"].astype(str), now["stage"].astype(str))]
+    added = [g.rows.assign(unit=g.unit, period=g.period, stage=g.stage) for g in prepared.groups]
+    table = _tidy_table(pd.concat([_as_tidy(now[keep]), *added], ignore_index=True))
+    after_rows, _ = check_inputs([table], criteria, units)
+    as_of = max(parse_period(g.period) for g in prepared.groups)
+    if as_of.year != criteria.year:
+        as_of = parse_period(str(criteria.year))
+    return score(criteria, units, now, as_of), score(criteria, units, after_rows, as_of)
+
+
+def _as_tidy(rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"unit": rows["unit"].astype(str), "period": rows["period"].astype(str),
+                         "criterion": rows["criterion"].astype(str),
+                         "value": rows["value_text"].astype(str),
+                         "numerator": rows["numerator"], "denominator": rows["denominator"],
+                         "stage": rows["stage"].astype(str), "evidence": rows["evidence"].astype(str),
+                         "note": rows["note"].astype(str)})
+
+
+def _tidy_table(frame: pd.DataFrame) -> RawTable:
+    from par.tabular import categorize
+
+    cols = ["unit", "period", "criterion", "value", "numerator", "denominator", "stage",
+            "evidence", "note"]
+    text = {c: categorize(["" if pd.isna(v) else (repr(float(v)) if c in ("numerator",
+            "denominator") else str(v)) for v in frame[c]]) for c in cols}
+    table = pd.DataFrame(text)
+    table["_row"] = range(1, len(table) + 1)
+    return RawTable(table, "preview")

@@ -203,11 +203,11 @@ def get_trend(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
         frames.append(pd.DataFrame({
             "unit": u.index.to_numpy(), "as_of": str(period),
             "index": u["index"].to_numpy(dtype=float), "rank": u["rank"].astype("Int64").array,
-            "of": u["of"].to_numpy(dtype=np.int64), "provisional": u["provisional"].to_numpy(dtype=bool)}))
+            "of": u["of"].to_numpy(dtype=np.int64),
+            "provisional": u["provisional"].to_numpy(dtype=bool)}))
     if not frames:
-        return pd.DataFrame({"unit": pd.Series(dtype=str), "as_of": pd.Series(dtype=str),
-                             "index": pd.Series(dtype=float), "rank": pd.Series(dtype="Int64"),
-                             "of": pd.Series(dtype=np.int64), "provisional": pd.Series(dtype=bool)})
+        dtypes = dict(unit=str, as_of=str, index=float, rank="Int64", of=np.int64, provisional=bool)
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
     out = pd.concat(frames, ignore_index=True)
     if unit_ids is None:
         unit_order = frames[-1]["unit"].tolist()
@@ -216,11 +216,11 @@ def get_trend(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
         unknown = sorted(set(unit_order) - set(out["unit"]))
         if unknown:
             raise KeyError(f"units {unknown} are not '{criteria.level}' units")
-    period_order = {str(p): i for i, p in enumerate(periods)}
-    unit_pos = pd.Series(np.arange(len(unit_order)), index=unit_order)
     out = out[out["unit"].isin(unit_order)]
-    key = unit_pos.reindex(out["unit"]).to_numpy() * len(periods) + out["as_of"].map(period_order).to_numpy()
-    return out.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)[TREND_COLUMNS]
+    unit_key = out["unit"].map({u: i for i, u in enumerate(dict.fromkeys(unit_order))})
+    period_key = out["as_of"].map({str(p): i for i, p in enumerate(periods)})
+    order = np.lexsort((period_key.to_numpy(), unit_key.to_numpy()))
+    return out.iloc[order].reset_index(drop=True)[TREND_COLUMNS]
 
 
 def compare_sets(sets: Sequence[CriteriaSet]) -> list[tuple[int, int, str, str]]:

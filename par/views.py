@@ -47,3 +47,26 @@ def kpis(card: Scorecard) -> dict[str, float | int | None]:
             "best": float(ranked["index"].max()) if len(ranked) else None,
             "worst": float(ranked["index"].min()) if len(ranked) else None,
             "provisional": int(card.units["provisional"].sum())}
+
+
+def preview_table(before: Scorecard, after: Scorecard, unit_ids: list[str], lang: str = "vi"
+                  ) -> pd.DataFrame:
+    """Index and rank of the uploaded units before and after the upload."""
+    b, a = before.units, after.units
+    return pd.DataFrame({
+        t("col.unit", lang): [a.at[u, "name"] for u in unit_ids],
+        t("col.index_before", lang): [fmt_number(b.at[u, "index"], lang) for u in unit_ids],
+        t("col.index_after", lang): [fmt_number(a.at[u, "index"], lang) for u in unit_ids],
+        t("col.rank_before", lang): [fmt_rank(b.at[u, "rank"], b.at[u, "of"]) for u in unit_ids],
+        t("col.rank_after", lang): [fmt_rank(a.at[u, "rank"], a.at[u, "of"]) for u in unit_ids],
+    })
+
+
+def history_table(history: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    cols = ["id", "unit", "period", "stage", "status", "row_count", "user", "created_at",
+            "source_name"]
+    out = history[cols].copy()
+    out["status"] = [t(f"status.{s}", lang) for s in out["status"]]
+    out["stage"] = [t(f"stage.{s}", lang) for s in out["stage"]]
+    out["created_at"] = out["created_at"].astype(str).str[:19]
+    return out.rename(columns={c: t(f"hist.{c}", lang) for c in cols})

@@ -69,3 +69,64 @@ def test_unit_page_shows_headline_and_lagging():
     assert at.subheader[0].value.startswith("Xếp thứ 14/21 · ")
     lagging = at.dataframe[0].value
     assert {"1.1.1", "1.1.2", "3.3.1"} <= set(lagging["Mã"])
+
+
+def _upload_page() -> None:
+    from par.app.upload import page_upload
+
+    page_upload()
+
+
+def _upload_app():
+    at = AppTest.from_function(_upload_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    box = at.selectbox(key="upload_set")
+    at = box.select_index(next(i for i, o in enumerate(box.options) if "cấp huyện" in o)).run()
+    unit = at.selectbox(key="upload_unit")
+    return unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
+
+
+def test_upload_page_offers_the_template():
+    at = _upload_app()
+    assert at.selectbox(key="upload_period").options[-1] == "2019"
+    # the download button's data is built only when clicked; the template itself is
+    # tested in test_template.py and through the browser test
+    assert at.get("download_button")
+
+
+def test_upload_page_rejects_a_bad_workbook_with_its_cell():
+    from fixtures.workbooks import fill
+    from par import load_criteria, read_units
+    from par.periods import Period
+    from par.template import build_template
+
+    criteria = load_criteria(ROOT / "criteria/nghe-an-huyen-2019.yaml")
+    template = build_template(criteria, read_units(ROOT / "data/units.csv"), ["cua-lo"],
+                              Period(2019, 4))
+    bad = fill(template, {"1.5": {"Giá trị": "hai"}})
+    at = _upload_app()
+    at = at.get("file_uploader")[0].upload("bad.xlsx", bad).run()
+    errors = [e.value for e in at.error]
+    assert errors and "bad.xlsx" in errors[0] and "'hai'" in errors[0]
+    assert "ô E" in errors[0] or "ô F" in errors[0]  # the value column's real cell
+    assert "confirm_upload" not in [b.key for b in at.button]
+
+
+def test_upload_page_accepts_a_good_file_shows_before_after_and_stores_it():
+    good = ("unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
+            "cua-lo,2019-Q4,1.1.1,có,,,,,\n").encode()
+    at = _upload_app()
+    history_before = len(at.dataframe[-1].value) if at.dataframe else 0
+    at = at.get("file_uploader")[0].upload("good.csv", good).run()
+    assert not at.error and at.success
+    preview = at.dataframe[0].value
+    assert list(preview.columns) == ["Đơn vị", "Chỉ số trước", "Chỉ số sau", "Hạng trước",
+                                     "Hạng sau"]
+    assert preview.iloc[0]["Đơn vị"] == "Thị xã Cửa Lò"
+    assert preview.iloc[0]["Hạng trước"].endswith("/21")  # as of the file's period, 2019-Q4
+    at = at.button(key="confirm_upload").click().run()
+    assert not at.exception
+    assert any("Đã lưu" in s.value for s in at.success)
+    history = at.dataframe[-1].value
+    assert len(history) == history_before + 1
+    assert history.iloc[-1]["Tệp nguồn"] == "good.csv"

@@ -83,7 +83,7 @@ def test_heatmap_cells_coloured_0_to_100_with_decimal_comma():
     assert [list(r) for r in hm["text"]] == [["87,5", "100,0"], ["43,8", "0,0"], ["", "50,0"]]
     assert list(hm["y"]) == ["Thành phố Vinh", "Thị xã Cửa Lò", "Xã X"]
     assert hm["x"][0] == "1. Công tác chỉ<br>đạo" and hm["x"][1].endswith("…")
-    assert hm["customdata"][1][0] == ["Thị xã Cửa Lò", "1. Công tác chỉ đạo", "43,8"]
+    assert hm["customdata"][1][0] == ["Thị xã Cửa Lò", "1. Công tác chỉ đạo", "43,8 %"]
     assert fig.layout.title.text == "Mức đạt theo lĩnh vực" and fig.layout.yaxis.autorange == "reversed"
     en = fig_heatmap(grid(), "en")
     assert en.data[0].text[0][0] == "87.5" and en.layout.title.text == "Attainment (% of the maximum)"

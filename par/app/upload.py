@@ -1,0 +1,95 @@
+"""Tải lên: download a template, upload a filled file, preview, confirm; history and rollback."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from par.app import state
+from par.importer import prepare_import, preview
+from par.issues import ParError
+from par.messages import t
+from par.periods import Period
+from par.template import build_template
+from par.views import history_table, preview_table
+
+
+def page_upload() -> None:
+    lang = state.lang()
+    st.title(t("nav.upload", lang))
+    sets = state.criteria_sets()
+    criteria = st.selectbox(t("app.criteria_set", lang), sets, key="upload_set",
+                            format_func=lambda c: c.display_title(lang))
+    units = state.units()
+    level = units[units["level"] == criteria.level]
+    unit = st.selectbox(t("app.unit", lang), list(level.index), key="upload_unit",
+                        format_func=lambda u: level.at[u, "name"])
+    _template_section(criteria, units, unit, lang)
+    _upload_section(sets, units, lang)
+    _history_section(unit, lang)
+
+
+def _template_section(criteria, units, unit: str, lang: str) -> None:
+    st.subheader(t("upload.template_title", lang))
+    periods = [Period(criteria.year, q) for q in (1, 2, 3, 4)] + [Period(criteria.year, 5)]
+    period = st.selectbox(t("upload.period", lang), periods, key="upload_period",
+                          format_func=str)
+    st.download_button(
+        t("upload.download", lang), key="download_template", on_click="ignore",
+        data=lambda: build_template(criteria, units, [unit], period, lang=lang),
+        file_name=f"mau-{criteria.id}-{unit}-{period}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _upload_section(sets, units, lang: str) -> None:
+    st.subheader(t("upload.upload_title", lang))
+    user = st.text_input(t("upload.user", lang), key="upload_user", value="")
+    # A fresh key after each stored upload empties the uploader.
+    n = st.session_state.setdefault("upload_round", 0)
+    uploaded = st.file_uploader(t("upload.file", lang), type=["xlsx", "csv"],
+                                key=f"upload_file_{n}")
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    try:
+        prepared = prepare_import(data, uploaded.name, sets, units)
+    except ParError as exc:
+        st.error(t("upload.errors", lang, count=len(exc.issues)) + "\n\n" +
+                 "\n".join(f"- {i.render(lang)}" for i in exc.issues))
+        return
+    what = ", ".join(sorted({f"{g.unit} {g.period}" for g in prepared.groups}))
+    st.success(t("upload.ok", lang, rows=prepared.row_count, groups=len(prepared.groups),
+                 what=what))
+    before, after = preview(state.store(), prepared, units)
+    unit_ids = sorted({g.unit for g in prepared.groups})
+    st.dataframe(preview_table(before, after, unit_ids, lang), hide_index=True)
+    digest = hashlib.sha256(data).hexdigest()
+    if st.button(t("upload.confirm", lang), key="confirm_upload", type="primary"):
+        ids = state.store().save_submissions(
+            [(prepared.groups, prepared.criteria, prepared.name, digest)],
+            user=user.strip() or "dashboard")[0]
+        st.session_state["upload_done"] = t("upload.stored", lang,
+                                            ids=", ".join(f"#{i}" for i in ids))
+        st.session_state["upload_round"] = n + 1
+        st.rerun()
+
+
+def _history_section(unit: str, lang: str) -> None:
+    st.subheader(t("upload.history_title", lang))
+    if msg := st.session_state.pop("upload_done", None):
+        st.success(msg)
+    history = state.store().history(unit)
+    if history.empty:
+        st.info(t("upload.no_history", lang))
+        return
+    st.dataframe(history_table(history, lang), hide_index=True)
+    earlier = list(history.loc[history["status"] != "current", "id"])
+    if not earlier:
+        return
+    chosen = st.selectbox(t("upload.rollback_pick", lang), earlier, key="rollback_pick",
+                          format_func=lambda i: f"#{i}")
+    if st.button(t("upload.rollback", lang), key="rollback"):
+        state.store().rollback(int(chosen), user=st.session_state.get("upload_user") or
+                               "dashboard")
+        st.session_state["upload_done"] = t("upload.rolled_back", lang, id=chosen)
+        st.rerun()
