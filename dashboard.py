@@ -2,6 +2,7 @@
 import streamlit as st
 
 from par.app.common import keep_picker_state
+from par.app.data import page_data
 from par.app.ranking import page_ranking
 from par.app.unit import page_unit
 from par.app.upload import page_upload
@@ -14,5 +15,6 @@ lang = st.sidebar.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=
 st.sidebar.caption(t("app.sample_banner", lang))
 pages = [st.Page(page_ranking, title=t("nav.ranking", lang), url_path="xep-hang", default=True),
          st.Page(page_unit, title=t("nav.unit", lang), url_path="don-vi"),
-         st.Page(page_upload, title=t("nav.upload", lang), url_path="tai-len")]
+         st.Page(page_upload, title=t("nav.upload", lang), url_path="tai-len"),
+         st.Page(page_data, title=t("nav.data", lang), url_path="du-lieu")]
 st.navigation(pages).run()

@@ -130,3 +130,21 @@ def test_upload_page_accepts_a_good_file_shows_before_after_and_stores_it():
     history = at.dataframe[-1].value
     assert len(history) == history_before + 1
     assert history.iloc[-1]["Tệp nguồn"] == "good.csv"
+
+
+def _data_page() -> None:
+    from par.app.data import page_data
+
+    page_data()
+
+
+def test_data_page_downloads_and_sample_reset(monkeypatch):
+    monkeypatch.setenv("PAR_SAMPLE_MODE", "1")
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 2
+    at = at.button(key="reset_sample").click().run()
+    assert not at.exception and "Đã nạp lại" in at.success[0].value
+    monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT).run()
+    assert "reset_sample" not in [b.key for b in at.button]

@@ -1,0 +1,40 @@
+"""Nhập/Xuất dữ liệu: download the current results; reset the sample data (sample mode only)."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from par.app import state
+from par.app.common import pick_scorecard
+from par.exports import export_results_csv, export_results_xlsx
+from par.messages import t
+from par.seed import reset_sample
+
+
+def sample_mode() -> bool:
+    """The bundled sample is being shown: no database configured, or PAR_SAMPLE_MODE=1."""
+    default = "0" if os.environ.get("PAR_DATABASE_URL") else "1"
+    return os.environ.get("PAR_SAMPLE_MODE", default) == "1"
+
+
+def page_data() -> None:
+    lang = state.lang()
+    st.title(t("nav.data", lang))
+    card = pick_scorecard()
+    if card is not None:
+        stem = f"ket-qua-{card.criteria.id}-{card.as_of}"
+        cols = st.columns(2)
+        cols[0].download_button(t("data.csv", lang), key="download_csv", on_click="ignore",
+                                data=lambda: export_results_csv(card, lang),
+                                file_name=f"{stem}.csv", mime="text/csv")
+        cols[1].download_button(
+            t("data.xlsx", lang), key="download_xlsx", on_click="ignore",
+            data=lambda: export_results_xlsx(card, lang), file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if sample_mode():
+        st.subheader(t("data.reset_title", lang))
+        st.caption(t("data.reset_help", lang))
+        if st.button(t("data.reset", lang), key="reset_sample"):
+            reset_sample(state.store())
+            st.success(t("data.reset_done", lang))
