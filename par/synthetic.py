@@ -49,7 +49,11 @@ def _figure(rng, leaf: Leaf, q: np.ndarray) -> np.ndarray:
 
 def _fmt(x: np.ndarray, decimals: int = 2) -> np.ndarray:
     """Numbers as a Vietnamese user types them: decimal comma, no trailing zeros."""
-    out = pd.Series(np.round(x, decimals)).map(lambda v: f"{v:.{decimals}f}".rstrip("0").rstrip("."))
+    def text(v: float) -> str:
+        s = f"{v:.{decimals}f}"
+        return s.rstrip("0").rstrip(".") if "." in s else s  # "10" stays "10"
+
+    out = pd.Series(np.round(x, decimals)).map(text)
     return out.str.replace(".", ",", regex=False).to_numpy()
 
 
@@ -75,8 +79,9 @@ def generate(criteria: CriteriaSet, quality: pd.Series, periods: list[Period],
              overrides: dict[str, dict[str, dict]] | None = None) -> pd.DataFrame:
     """Tidy input rows for the units in ``quality`` (index = unit id).
 
-    ``overrides[unit][criterion]`` replaces fields of that unit's generated rows
-    (e.g. {"numerator": ...}), so a story such as "Cửa Lò's late dossiers" can be told.
+    ``overrides[unit][criterion][(stage, field)]`` replaces a field of that unit's generated
+    rows (e.g. {("appraisal", "numerator"): "1668"}), so a story such as "Cửa Lò's late
+    dossiers" can be told.
     """
     rng = np.random.default_rng(seed)
     q = quality.to_numpy(dtype=float)

@@ -9,7 +9,8 @@ from par.messages import t
 from par.scoring import Scorecard
 
 
-def ranking_table(card: Scorecard, lang: str = "vi") -> pd.DataFrame:
+def ranking_table(card: Scorecard, lang: str = "vi", change: pd.Series | None = None
+                  ) -> pd.DataFrame:
     u = card.units
     has_groups = u["group"].notna().any()
     data = {
@@ -27,6 +28,8 @@ def ranking_table(card: Scorecard, lang: str = "vi") -> pd.DataFrame:
         t("col.band", lang): u["band"].fillna("").to_numpy(),
         t("col.provisional", lang): [t("word.yes", lang) if p else "" for p in u["provisional"]],
     })
+    if change is not None:
+        data[t("col.rank_change", lang)] = [rank_change_text(change.get(i)) for i in u.index]
     return pd.DataFrame(data, index=u.index)
 
 
@@ -70,3 +73,29 @@ def history_table(history: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     out["stage"] = [t(f"stage.{s}", lang) for s in out["stage"]]
     out["created_at"] = out["created_at"].astype(str).str[:19]
     return out.rename(columns={c: t(f"hist.{c}", lang) for c in cols})
+
+
+def localise(frame: pd.DataFrame, columns: dict[str, str], lang: str = "vi",
+             numbers: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Keep ``columns`` (frame column → catalogue key), format ``numbers``, rename for people."""
+    out = frame[list(columns)].copy()
+    for col in numbers:
+        out[col] = [fmt_number(v, lang) for v in out[col]]
+    return out.rename(columns={c: t(k, lang) for c, k in columns.items()})
+
+
+def strengths_table(card: Scorecard, unit: str, lang: str = "vi") -> pd.DataFrame:
+    from par.analysis import get_strengths
+
+    s = get_strengths(card, unit)
+    names = {c: n.display_name(lang) for c, n in card.criteria.nodes.items()}
+    s = s.assign(name=[names[c] for c in s["criterion"]])
+    return localise(s, {"criterion": "col.code", "name": "col.criterion", "score": "col.score",
+                        "max": "col.max", "mean": "col.mean", "best": "col.best"}, lang,
+                    numbers=("score", "max", "mean", "best"))
+
+
+def rank_change_text(change) -> str:
+    if change is None or pd.isna(change) or change == 0:
+        return "–" if change is None or pd.isna(change) else "="
+    return f"↑{int(change)}" if change > 0 else f"↓{-int(change)}"

@@ -41,3 +41,22 @@ def keep_picker_state() -> None:
     for key in list(st.session_state):
         if key in ("criteria_id", "unit") or str(key).startswith("as_of_"):
             st.session_state[key] = st.session_state[key]
+
+
+def rank_change(card):
+    """Rank change against the previous period of the year (none for the first quarter)."""
+    from par.periods import Period
+    from par.trends import get_rank_change
+
+    previous = _previous(card.as_of)
+    if previous is None:
+        return None
+    return get_rank_change(card, state.scorecard(card.criteria.id, previous))
+
+
+def _previous(as_of):
+    from par.periods import Period
+
+    if as_of.is_annual:
+        return Period(as_of.year, 4)
+    return Period(as_of.year, as_of.order - 1) if as_of.order > 1 else None

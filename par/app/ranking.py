@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from par.app import state
-from par.app.common import pick_scorecard
+from par.app.common import pick_scorecard, rank_change
 from par.charts import fig_ranking
 from par.formatting import fmt_number
 from par.messages import t
@@ -22,6 +22,6 @@ def page_ranking() -> None:
     for col, key in zip(cols, ("mean", "best", "worst")):
         col.metric(t(f"kpi.{key}", lang), fmt_number(k[key], lang))
     cols[3].metric(t("kpi.provisional", lang), k["provisional"])
-    st.dataframe(ranking_table(card, lang), hide_index=True)
+    st.dataframe(ranking_table(card, lang, rank_change(card)), hide_index=True)
     highlight = st.session_state.get("unit")
     st.plotly_chart(fig_ranking(card, lang, highlight), key="ranking_chart")

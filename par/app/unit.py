@@ -1,13 +1,15 @@
-"""Đơn vị: one unit's headline rank and the criteria that pulled it down."""
+"""Đơn vị: one unit's headline rank, domains, lagging criteria, strengths, gaps, appraisal."""
 from __future__ import annotations
 
 import streamlit as st
 
 from par.app import state
 from par.app.common import pick_scorecard
+from par.charts import fig_domains
 from par.formatting import fmt_number, fmt_rank
 from par.messages import t
-from par.views import lagging_table
+from par.trends import get_domain_comparison, get_missing, get_self_vs_appraisal
+from par.views import lagging_table, localise, strengths_table
 
 
 def page_unit() -> None:
@@ -20,8 +22,33 @@ def page_unit() -> None:
     unit = st.selectbox(t("app.unit", lang), list(units.index), key="unit",
                         format_func=lambda u: units.at[u, "name"])
     u = units.loc[unit]
-    st.header(u["name"])
-    st.subheader(t("app.headline", lang, rank=fmt_rank(u["rank"], u["of"]),
-                   index=fmt_number(u["index"], lang)))
-    st.markdown("**" + t("app.lagging", lang) + "**")
-    st.dataframe(lagging_table(card, unit, lang), hide_index=True)
+    rank = fmt_rank(u["rank"], u["of"])
+    st.subheader(t("app.headline", lang, rank=rank, index=fmt_number(u["index"], lang)))
+    comparison = get_domain_comparison(card, unit, lang)
+    st.plotly_chart(fig_domains(comparison, u["name"], rank, lang), key="unit_domains")
+    left, right = st.columns(2)
+    left.markdown("**" + t("app.lagging", lang) + "**")
+    left.dataframe(lagging_table(card, unit, lang), hide_index=True)
+    right.markdown("**" + t("unit.strengths", lang) + "**")
+    right.dataframe(strengths_table(card, unit, lang), hide_index=True)
+    missing = get_missing(card, unit, lang)
+    with st.expander(t("unit.missing", lang, count=len(missing)), expanded=False):
+        if missing.empty:
+            st.write(t("unit.no_missing", lang))
+        else:
+            st.dataframe(localise(missing, {"code": "col.code", "name": "col.criterion",
+                                            "max": "col.max", "domain": "col.domain"}, lang,
+                                  numbers=("max",)), hide_index=True)
+    st.markdown("**" + t("unit.self_vs_appraisal", lang) + "**")
+    diff = get_self_vs_appraisal(card.criteria, state.units(), state.rows_for(card.criteria.id),
+                                 unit, card.as_of, lang)
+    if diff.empty:
+        st.info(t("unit.no_appraisal", lang))
+    else:
+        diff = diff.sort_values("difference", ascending=False, key=abs)
+        st.dataframe(localise(diff, {"code": "col.code", "name": "col.criterion",
+                                     "self_points": "col.self_points",
+                                     "appraisal_points": "col.appraisal_points",
+                                     "difference": "col.difference"}, lang,
+                              numbers=("self_points", "appraisal_points", "difference")),
+                     hide_index=True)

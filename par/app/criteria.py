@@ -1,0 +1,44 @@
+"""Tiêu chí: attainment heatmap (drill into a domain), weakest criteria, one criterion's spread."""
+from __future__ import annotations
+
+import streamlit as st
+
+from par.analysis import get_weakest
+from par.app import state
+from par.app.common import pick_scorecard
+from par.charts import fig_distribution, fig_heatmap
+from par.messages import t
+from par.trends import get_criterion_distribution, get_domain_attainment, get_leaf_attainment
+from par.views import localise
+
+
+def page_criteria() -> None:
+    lang = state.lang()
+    st.title(t("nav.criteria", lang))
+    card = pick_scorecard()
+    if card is None:
+        return
+    nodes = card.criteria.nodes
+    domains = [None] + card.domain_codes("regular")
+    domain = st.selectbox(t("criteria.drill", lang), domains, key="criteria_domain",
+                          format_func=lambda d: t("criteria.all_domains", lang) if d is None
+                          else f"{d}. {nodes[d].display_name(lang)}")
+    frame = get_domain_attainment(card, lang) if domain is None \
+        else get_leaf_attainment(card, domain, lang)
+    st.plotly_chart(fig_heatmap(frame, lang, t("criteria.heatmap", lang)), key="heatmap")
+    st.subheader(t("criteria.weakest", lang))
+    weakest = get_weakest(card).head(10)
+    weakest["name"] = [nodes[c].display_name(lang) for c in weakest["criterion"]]
+    st.dataframe(localise(weakest, {"criterion": "col.code", "name": "col.criterion",
+                                    "mean_attainment": "col.attainment", "mean": "col.mean",
+                                    "max": "col.max"}, lang,
+                          numbers=("mean_attainment", "mean", "max")), hide_index=True)
+    st.subheader(t("criteria.distribution", lang))
+    leaves = [leaf.code for leaf in card.criteria.leaves]
+    first = weakest["criterion"].iloc[0] if len(weakest) else leaves[0]
+    code = st.selectbox(t("criteria.pick", lang), leaves, index=leaves.index(first),
+                        key="criteria_leaf",
+                        format_func=lambda c: f"{c}. {nodes[c].display_name(lang)}")
+    dist = get_criterion_distribution(card, code)
+    st.plotly_chart(fig_distribution(dist, code, nodes[code].display_name(lang), lang,
+                                     highlight=st.session_state.get("unit")), key="distribution")

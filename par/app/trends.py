@@ -1,0 +1,44 @@
+"""Xu hướng: a unit's index and rank through the quarters, and across years."""
+from __future__ import annotations
+
+import streamlit as st
+
+from par.app import state
+from par.charts import fig_trend
+from par.formatting import fmt_number, fmt_rank
+from par.messages import t
+from par.trends import compare_sets, get_trend
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trend(criteria_id: str, version: tuple):
+    criteria = state.criteria_by_id(criteria_id)
+    return get_trend(criteria, state.units(), state.rows_for(criteria_id))
+
+
+def page_trends() -> None:
+    lang = state.lang()
+    st.title(t("nav.trends", lang))
+    sets = state.criteria_sets()
+    criteria = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
+                                    format_func=lambda c: c.display_title(lang))
+    trend = _trend(criteria.id, state.store().data_version())
+    if trend.empty:
+        st.info(t("app.no_inputs", lang))
+        return
+    units = state.units()
+    ids = list(dict.fromkeys(trend["unit"]))
+    unit = st.selectbox(t("trends.unit", lang), ids, key="unit",
+                        format_func=lambda u: units.at[u, "name"])
+    st.plotly_chart(fig_trend(trend, units.at[unit, "name"], lang, unit=unit), key="trend")
+    own = trend[trend["unit"] == unit]
+    st.markdown("**" + t("trends.table", lang) + "**")
+    st.dataframe({t("app.as_of", lang): [str(p) for p in own["as_of"]],
+                  t("col.index", lang): [fmt_number(v, lang) for v in own["index"]],
+                  t("col.rank", lang): [fmt_rank(r, o) for r, o in zip(own["rank"], own["of"])]},
+                 hide_index=True)
+    same_level = [c for c in sets if c.level == criteria.level]
+    st.caption(t("trends.years", lang) + ": " + ", ".join(str(c.year) for c in
+                                                        sorted(same_level, key=lambda c: c.year)))
+    for a, b, id_a, id_b in compare_sets(same_level):
+        st.warning(t("trends.sets_differ", lang, a=a, b=b, id_a=id_a, id_b=id_b))
