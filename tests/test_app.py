@@ -148,3 +148,61 @@ def test_data_page_downloads_and_sample_reset(monkeypatch):
     monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT).run()
     assert "reset_sample" not in [b.key for b in at.button]
+
+
+def _criteria_page() -> None:
+    from par.app.criteria import page_criteria
+
+    page_criteria()
+
+
+def _trends_page() -> None:
+    from par.app.trends import page_trends
+
+    page_trends()
+
+
+def _chart(at, index=0) -> dict:
+    import json
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def test_criteria_page_drills_into_a_domain():
+    at = AppTest.from_function(_criteria_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp huyện")
+    assert not at.exception
+    heat = _chart(at)["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["x"]) == 8 and len(heat["y"]) == 21
+    at = at.selectbox(key="criteria_domain").select_index(3).run()  # domain 3
+    leaves = _chart(at)["data"][0]["x"]
+    assert len(leaves) > 8 and all(str(x).startswith("3.") for x in leaves)
+    weakest = at.dataframe[0].value
+    assert list(weakest.columns)[:2] == ["Mã", "Tiêu chí"] and len(weakest) == 10
+    dist = _chart(at, 1)["data"][0]
+    assert dist["type"] == "bar" and len(dist["y"]) == 21
+
+
+def test_trends_page_shows_the_year_end_rank():
+    at = AppTest.from_function(_trends_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp huyện")
+    unit = at.selectbox(key="unit")
+    at = unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.iloc[-1]) == ["2019", table.iloc[-1, 1], "14/21"]
+    assert len(table) == 5  # Q1..Q4 and the year
+    assert _chart(at)["data"][0]["type"] == "scatter"
+
+
+def test_unit_page_shows_strengths_missing_and_self_vs_appraisal():
+    at = AppTest.from_function(_unit_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp huyện")
+    unit = at.selectbox(key="unit")
+    at = unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
+    frames = [d.value for d in at.dataframe]
+    strengths = frames[1]
+    assert len(strengths) > 0 and "Trung bình" in strengths.columns
+    diff = frames[-1]
+    assert "Điểm tự chấm" in diff.columns
+    assert "3.3.1" in set(diff["Mã"])  # the appraisal found late dossiers
+    assert _chart(at)["data"][0]["type"] == "bar"

@@ -26,8 +26,11 @@ def pick_scorecard():
         st.info(t("app.no_inputs", lang))
         return None
     choices = catalog.as_of_choices(rows, chosen.year)
+    key = f"as_of_{chosen.id}"
+    if st.session_state.get(key) not in choices:  # default: the latest period, the whole year
+        st.session_state[key] = choices[-1]
     as_of = st.sidebar.selectbox(
-        t("app.as_of", lang), choices, index=len(choices) - 1, key=f"as_of_{chosen.id}",
+        t("app.as_of", lang), choices, key=key,
         format_func=lambda p: t("app.whole_year", lang, year=p.year) if p.is_annual else str(p))
     return state.scorecard(chosen.id, as_of)
 
