@@ -73,10 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", dest="more", action="append", default=[], metavar="FILE")
     p.add_argument("--lang", choices=("vi", "en"), default=None)
     p.add_argument("--format", choices=("table", "json"), default="table")
-    from par.cli_data import add_commands
-
-    add_commands(sub, _common)
+    for module in _command_modules():
+        module.add_commands(sub, _common)
     return parser
+
+
+def _command_modules():
+    """Modules that add commands: each has add_commands(sub, common) and COMMANDS."""
+    import importlib
+    import importlib.util
+
+    names = ["par.cli_data", "par.cli_decide", "par.cli_export"]
+    return [importlib.import_module(n) for n in names if importlib.util.find_spec(n)]
 
 
 def _warn(issues: list[Issue], lang: str) -> None:
@@ -85,7 +93,8 @@ def _warn(issues: list[Issue], lang: str) -> None:
             print(issue.render(lang), file=sys.stderr)
 
 
-def _scorecard(args, lang: str) -> Scorecard:
+def scorecard_from_args(args, lang: str) -> Scorecard:
+    """The Scorecard the common options (--criteria, --units, --inputs|--db, --as-of) ask for."""
     criteria = load_criteria(args.criteria)
     units = read_units(args.units)
     as_of = None
@@ -114,7 +123,7 @@ def _scorecard(args, lang: str) -> Scorecard:
 
 
 def cmd_score(args, lang: str) -> str:
-    card = _scorecard(args, lang)
+    card = scorecard_from_args(args, lang)
     if args.format == "json":
         return json.dumps(card.to_records(), ensure_ascii=False, indent=2)
     head = [t(k, lang) for k in ("col.rank", "col.unit", "col.group", "col.score", "col.max",
@@ -129,7 +138,7 @@ def cmd_score(args, lang: str) -> str:
 
 
 def cmd_lagging(args, lang: str) -> str:
-    card = _scorecard(args, lang)
+    card = scorecard_from_args(args, lang)
     unit = _find_unit(card, args.unit)
     table = get_lagging(card, unit, by_group=args.by_group, domains=args.domains)
     if args.format == "json":
@@ -150,7 +159,7 @@ def cmd_lagging(args, lang: str) -> str:
 
 
 def cmd_weakest(args, lang: str) -> str:
-    card = _scorecard(args, lang)
+    card = scorecard_from_args(args, lang)
     table = get_weakest(card, strongest=args.strongest).head(args.top)
     if args.format == "json":
         return table.to_json(orient="records", force_ascii=False, indent=2)
@@ -211,9 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     lang = resolve_lang(args.lang)
     try:
-        from par.cli_data import COMMANDS as DATA_COMMANDS
-
-        output = {**COMMANDS, **DATA_COMMANDS}[args.command](args, lang)
+        commands = dict(COMMANDS)
+        for module in _command_modules():
+            commands.update(module.COMMANDS)
+        output = commands[args.command](args, lang)
     except ParError as exc:
         for issue in exc.issues:
             print(issue.render(lang), file=sys.stderr)
