@@ -83,7 +83,7 @@ def _command_modules():
     import importlib
     import importlib.util
 
-    names = ["par.cli_data", "par.cli_decide", "par.cli_export"]
+    names = ["par.cli_data", "par.cli_users", "par.cli_decide", "par.cli_export"]
     return [importlib.import_module(n) for n in names if importlib.util.find_spec(n)]
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from par import catalog
+from par.auth import Actor
 from par.criteria import load_criteria
 from par.formatting import text_table
 from par.issues import Issue, ParError
@@ -63,8 +64,17 @@ def open_store(args, units=None) -> Store:
     return store
 
 
-def _user(args) -> str:
-    return args.user or os.environ.get("PAR_USER") or getpass.getuser()
+def acting_user(args, store: Store) -> Actor:
+    """--user (or $PAR_USER) names an account; with no accounts yet, the local machine is admin."""
+    from par.accounts import Accounts
+
+    name = getattr(args, "user", None) or os.environ.get("PAR_USER")
+    accounts = Accounts(store)
+    if not accounts.any():
+        return Actor.local_admin(name or getpass.getuser())
+    if not name:
+        raise ParError([Issue("auth.name_user", {})])
+    return accounts.actor(name)
 
 
 def _criteria_sets(args) -> list:
@@ -110,7 +120,7 @@ def cmd_import(args, lang: str) -> str:
     for criteria in sets:
         store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
     print(t("cli.import_storing", lang, files=len(files)), file=sys.stderr, flush=True)
-    done = import_files(store, files, sets, units, user=_user(args),
+    done = import_files(store, files, sets, units, actor=acting_user(args, store),
                         criteria_id=sets[0].id if args.criteria else None)
     lines = []
     for prepared, ids in done:
@@ -144,7 +154,7 @@ def cmd_history(args, lang: str) -> str:
 
 def cmd_rollback(args, lang: str) -> str:
     store = open_store(args)
-    replaced = store.rollback(args.submission, user=_user(args))
+    replaced = store.rollback(args.submission, actor=acting_user(args, store))
     return t("cli.rolled_back", lang, id=args.submission,
              replaced="#" + str(replaced) if replaced else "–")
 

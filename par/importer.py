@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from par.auth import Actor
 from par.inputs import check_inputs
 from par.issues import Issue, ParError, errors_only
 from par.models import CriteriaSet
@@ -131,7 +132,8 @@ def _unexpected(rows: pd.DataFrame, unit: str | None, period: str | None, name: 
 
 
 def import_files(store: Store, files: list[tuple[str, bytes]], sets: list[CriteriaSet],
-                 units: pd.DataFrame, *, user: str, **options) -> list[tuple[Prepared, list[int]]]:
+                 units: pd.DataFrame, *, actor: Actor, **options
+                 ) -> list[tuple[Prepared, list[int]]]:
     """Validate every file first (all problems of all files at once), then store them all."""
     prepared, issues = [], []
     for name, data in files:
@@ -142,7 +144,7 @@ def import_files(store: Store, files: list[tuple[str, bytes]], sets: list[Criter
     if issues:
         raise ParError(issues)
     ids = store.save_submissions([(p.groups, p.criteria, p.name, p.sha256) for p in prepared],
-                                 user=user)
+                                 actor=actor)
     return list(zip(prepared, ids))
 
 

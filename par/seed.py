@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from par import catalog
+from par.auth import Actor
 from par.importer import import_files
 from par.storage import Store
 from par.units import read_units
@@ -34,7 +35,7 @@ def ensure_seeded(store: Store) -> bool:
     for criteria in sets:
         for path in catalog.inputs_for(criteria, SAMPLE_INPUTS):
             files.append((path.name, path.read_bytes()))
-    import_files(store, files, sets, units, user=SAMPLE_USER)
+    import_files(store, files, sets, units, actor=Actor.system(SAMPLE_USER))
     return True
 
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import (Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
                         Table, Text, UniqueConstraint, create_engine, event, func, insert,
                         select, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from par.auth import Actor, authorize
 from par.issues import Issue, ParError
 from par.models import CriteriaSet
 from par.tabular import RawTable, categorize
@@ -86,6 +87,19 @@ input_rows = Table(
     Column("evidence", Text, nullable=False, default=""),
     Column("note", Text, nullable=False, default=""),
     Column("source_row", Integer),
+)
+
+users = Table(
+    "users", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("units", Text, nullable=False, default=""),  # comma-separated unit ids
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login", DateTime(timezone=True)),
 )
 
 audit_log = Table(
@@ -186,12 +200,18 @@ class Store:
 
     # -- submissions ----------------------------------------------------------------
     def save_submissions(self, batch: list[tuple[list[ImportGroup], CriteriaSet, str, str]], *,
-                         user: str) -> list[list[int]]:
+                         actor: Actor) -> list[list[int]]:
         """Store each file's groups as new current submissions, all in one transaction.
+
+        The actor must be allowed to import every group's unit, or nothing is stored.
 
         ``batch`` holds (groups, criteria, source name, source sha256) per file; the
         result holds the new submission ids per file.
         """
+        for groups, *_ in batch:
+            for g in groups:
+                authorize(actor, "import", g.unit)
+        user = actor.name
         for attempt in range(3):
             try:
                 out = []
@@ -246,13 +266,15 @@ class Store:
             return pd.DataFrame([dict(r._mapping) for r in conn.execute(query)],
                                 columns=[c.name for c in submissions.columns])
 
-    def rollback(self, submission_id: int, *, user: str) -> int:
+    def rollback(self, submission_id: int, *, actor: Actor) -> int:
         """Make an earlier submission current again; return the one it replaces."""
+        user = actor.name
         with self.engine.begin() as conn:
             target = conn.execute(select(submissions).where(
                 submissions.c.id == submission_id)).first()
             if target is None:
                 raise ParError([Issue("storage.no_submission", {"id": submission_id})])
+            authorize(actor, "rollback", target.unit)
             if target.status == "current":
                 raise ParError([Issue("storage.already_current", {"id": submission_id})])
             current = _current(conn, target.unit, target.period, target.stage)

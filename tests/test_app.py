@@ -77,8 +77,18 @@ def _upload_page() -> None:
     page_upload()
 
 
-def _upload_app():
-    at = AppTest.from_function(_upload_page, default_timeout=TIMEOUT).run()
+def _signed_in(at: AppTest, actor=None) -> AppTest:
+    import time
+
+    from par.auth import Actor
+
+    at.session_state["actor"] = actor or Actor("office", "admin")
+    at.session_state["seen"] = time.time()
+    return at
+
+
+def _upload_app(actor=None):
+    at = _signed_in(AppTest.from_function(_upload_page, default_timeout=TIMEOUT), actor).run()
     assert not at.exception
     box = at.selectbox(key="upload_set")
     at = box.select_index(next(i for i, o in enumerate(box.options) if "cấp huyện" in o)).run()

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from par import load_criteria, read_units, score
+from par.auth import Actor
 from par.importer import import_files
 from par.inputs import check_inputs
 from par.issues import ParError
@@ -51,8 +52,12 @@ def csv(*lines: str) -> bytes:
     return (HEADER + "".join(line + "\n" for line in lines)).encode()
 
 
+def admin(name: str) -> Actor:
+    return Actor(name, "admin")
+
+
 def do_import(store, name, data, user="tester"):
-    return import_files(store, [(name, data)], [CRITERIA], UNITS, user=user)
+    return import_files(store, [(name, data)], [CRITERIA], UNITS, actor=admin(user))
 
 
 def dump(store) -> list:
@@ -93,16 +98,16 @@ def test_new_submission_supersedes_and_rollback_restores(store):
     leaf = lambda: current_card(store).leaves.set_index(["unit", "criterion"]).at[
         ("vinh", "1.1.1"), "points"]
     assert leaf() == 0.0
-    assert store.rollback(first, user="admin") == second
+    assert store.rollback(first, actor=admin("admin")) == second
     assert leaf() == 1.0
     audit = store.audit()
     assert list(audit["action"]) == ["import", "import", "rollback"]
     assert list(audit["user"]) == ["tester", "lan", "admin"]
     with pytest.raises(ParError) as exc:
-        store.rollback(first, user="admin")
+        store.rollback(first, actor=admin("admin"))
     assert exc.value.issues[0].code == "storage.already_current"
     with pytest.raises(ParError) as exc:
-        store.rollback(999, user="admin")
+        store.rollback(999, actor=admin("admin"))
     assert exc.value.issues[0].code == "storage.no_submission"
 
 
@@ -120,7 +125,7 @@ def test_a_batch_is_stored_whole_or_not_at_all(store):
     files = [("ok.csv", csv("vinh,2019-Q1,1.1.1,có,,,,,")),
              ("bad.csv", csv("vinh,2019-Q1,1.1.2,,5,,,,"))]
     with pytest.raises(ParError) as exc:
-        import_files(store, files, [CRITERIA], UNITS, user="x")
+        import_files(store, files, [CRITERIA], UNITS, actor=admin("x"))
     assert exc.value.issues[0].file == "bad.csv"
     assert dump(store) == before
 

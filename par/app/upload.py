@@ -6,6 +6,7 @@ import hashlib
 import streamlit as st
 
 from par.app import state
+from par.app.auth_ui import current_actor
 from par.importer import prepare_import, preview
 from par.issues import ParError
 from par.messages import t
@@ -21,12 +22,18 @@ def page_upload() -> None:
     criteria = st.selectbox(t("app.criteria_set", lang), sets, key="upload_set",
                             format_func=lambda c: c.display_title(lang))
     units = state.units()
+    actor = current_actor()
     level = units[units["level"] == criteria.level]
+    if actor is not None and actor.role == "unit":  # staff see only their own units
+        level = level[level.index.isin(actor.units)]
+    if level.empty:
+        st.info(t("upload.no_units", lang))
+        return
     unit = st.selectbox(t("app.unit", lang), list(level.index), key="upload_unit",
                         format_func=lambda u: level.at[u, "name"])
     _template_section(criteria, units, unit, lang)
-    _upload_section(sets, units, lang)
-    _history_section(unit, lang)
+    _upload_section(sets, units, actor, lang)
+    _history_section(unit, actor, lang)
 
 
 def _template_section(criteria, units, unit: str, lang: str) -> None:
@@ -41,9 +48,8 @@ def _template_section(criteria, units, unit: str, lang: str) -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _upload_section(sets, units, lang: str) -> None:
+def _upload_section(sets, units, actor, lang: str) -> None:
     st.subheader(t("upload.upload_title", lang))
-    user = st.text_input(t("upload.user", lang), key="upload_user", value="")
     # A fresh key after each stored upload empties the uploader.
     n = st.session_state.setdefault("upload_round", 0)
     uploaded = st.file_uploader(t("upload.file", lang), type=["xlsx", "csv"],
@@ -65,16 +71,19 @@ def _upload_section(sets, units, lang: str) -> None:
     st.dataframe(preview_table(before, after, unit_ids, lang), hide_index=True)
     digest = hashlib.sha256(data).hexdigest()
     if st.button(t("upload.confirm", lang), key="confirm_upload", type="primary"):
-        ids = state.store().save_submissions(
-            [(prepared.groups, prepared.criteria, prepared.name, digest)],
-            user=user.strip() or "dashboard")[0]
+        try:  # par.storage checks the actor's role and units again: the UI is not the guard
+            ids = state.store().save_submissions(
+                [(prepared.groups, prepared.criteria, prepared.name, digest)], actor=actor)[0]
+        except ParError as exc:
+            st.error("\n".join(i.render(lang) for i in exc.issues))
+            return
         st.session_state["upload_done"] = t("upload.stored", lang,
                                             ids=", ".join(f"#{i}" for i in ids))
         st.session_state["upload_round"] = n + 1
         st.rerun()
 
 
-def _history_section(unit: str, lang: str) -> None:
+def _history_section(unit: str, actor, lang: str) -> None:
     st.subheader(t("upload.history_title", lang))
     if msg := st.session_state.pop("upload_done", None):
         st.success(msg)
@@ -89,7 +98,10 @@ def _history_section(unit: str, lang: str) -> None:
     chosen = st.selectbox(t("upload.rollback_pick", lang), earlier, key="rollback_pick",
                           format_func=lambda i: f"#{i}")
     if st.button(t("upload.rollback", lang), key="rollback"):
-        state.store().rollback(int(chosen), user=st.session_state.get("upload_user") or
-                               "dashboard")
+        try:
+            state.store().rollback(int(chosen), actor=actor)
+        except ParError as exc:
+            st.error("\n".join(i.render(lang) for i in exc.issues))
+            return
         st.session_state["upload_done"] = t("upload.rolled_back", lang, id=chosen)
         st.rerun()
