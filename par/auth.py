@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from par.issues import Issue, ParError
 
 ROLES = ("admin", "reviewer", "unit")
-ACTIONS = ("import", "rollback", "criteria", "accounts", "audit")
+ACTIONS = ("import", "rollback", "criteria", "accounts", "audit", "reset")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from par import catalog
-from par.auth import Actor
+from par.auth import Actor, authorize
 from par.importer import import_files
 from par.storage import Store
 from par.units import read_units
@@ -39,7 +39,8 @@ def ensure_seeded(store: Store) -> bool:
     return True
 
 
-def reset_sample(store: Store) -> None:
-    """Sample mode only: forget every submission and seed again."""
+def reset_sample(store: Store, actor: Actor) -> None:
+    """Sample mode only: forget every submission and seed again (admins only)."""
+    authorize(actor, "reset")
     store.clear()
     ensure_seeded(store)

@@ -6,7 +6,9 @@ import os
 import streamlit as st
 
 from par.app import state
+from par.app.auth_ui import accounts, current_actor
 from par.app.common import pick_scorecard
+from par.auth import Actor
 from par.exports import export_results_csv, export_results_xlsx
 from par.messages import t
 from par.seed import reset_sample
@@ -32,9 +34,11 @@ def page_data() -> None:
             t("data.xlsx", lang), key="download_xlsx", on_click="ignore",
             data=lambda: export_results_xlsx(card, lang), file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if sample_mode():
+    # With no accounts yet (demo mode) the sample may be reset by anyone; then admins only.
+    actor = current_actor() or (None if accounts().any() else Actor.system("demo"))
+    if sample_mode() and actor is not None and actor.may("reset"):
         st.subheader(t("data.reset_title", lang))
         st.caption(t("data.reset_help", lang))
         if st.button(t("data.reset", lang), key="reset_sample"):
-            reset_sample(state.store())
+            reset_sample(state.store(), actor)
             st.success(t("data.reset_done", lang))
