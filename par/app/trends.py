@@ -1,6 +1,7 @@
-"""Xu hướng: a unit's index and rank through the quarters, and across years."""
+"""Xu hướng: a unit's index and rank through the quarters, and across the years of its level."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from par.app import state
@@ -22,7 +23,10 @@ def page_trends() -> None:
     sets = state.criteria_sets()
     criteria = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
                                     format_func=lambda c: c.display_title(lang))
-    trend = _trend(criteria.id, state.store().data_version())
+    version = state.store().data_version()
+    same_level = sorted((c for c in sets if c.level == criteria.level), key=lambda c: c.year)
+    # Every year of this level, each scored with its own criteria set, one after the other.
+    trend = pd.concat([_trend(c.id, version) for c in same_level], ignore_index=True)
     if trend.empty:
         st.info(t("app.no_inputs", lang))
         return
@@ -37,7 +41,6 @@ def page_trends() -> None:
                   t("col.index", lang): [fmt_number(v, lang) for v in own["index"]],
                   t("col.rank", lang): [fmt_rank(r, o) for r, o in zip(own["rank"], own["of"])]},
                  hide_index=True)
-    same_level = [c for c in sets if c.level == criteria.level]
     st.caption(t("trends.years", lang) + ": " + ", ".join(str(c.year) for c in
                                                         sorted(same_level, key=lambda c: c.year)))
     for a, b, id_a, id_b in compare_sets(same_level):
