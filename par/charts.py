@@ -192,3 +192,32 @@ def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) 
                    xaxis=dict(title=t("chart.period", lang), type="category"),
                    yaxis=dict(title=t("col.index", lang), range=[0, top * 1.15]),
                    showlegend=False, margin=dict(l=10, r=30, t=80, b=90))
+
+
+def fig_rank_intervals(intervals, lang: str = "vi", highlight: str | None = None) -> go.Figure:
+    """Each ranked unit's 5–95 % rank interval as a bar, its nominal rank as a dot (best on top)."""
+    d = intervals[intervals["rank"].notna()].sort_values("rank", ascending=False, kind="stable")
+    colors = [HIGHLIGHT if u == highlight else COLOR for u in d.index]
+    low, high = d["p05"].astype(float), d["p95"].astype(float)
+    fig = go.Figure([
+        go.Bar(x=(high - low + 0.6), base=low - 0.3, y=_labels(list(d.index), d["name"].to_dict(), 28),
+               orientation="h", marker_color=colors, opacity=0.35, name=t("chart.interval", lang),
+               customdata=d["label"], hovertemplate="%{y}: %{customdata}<extra></extra>"),
+        go.Scatter(x=d["rank"].astype(float), y=_labels(list(d.index), d["name"].to_dict(), 28),
+                   mode="markers", marker=dict(color=colors, size=9),
+                   name=t("chart.nominal_rank", lang), hoverinfo="skip")])
+    of = int(d["of"].max()) if len(d) else 1
+    return _finish(fig, t("chart.interval_title", lang), height=max(360, 26 * len(d) + 140),
+                   lang=lang, xaxis=dict(title=t("col.rank", lang), range=[0.4, of + 0.6],
+                                         dtick=1 if of <= 30 else None),
+                   legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0), barmode="overlay")
+
+
+def add_projection(fig: go.Figure, x_from: str, y_from: float, x_to: str, y_to: float,
+                   rank_text: str, lang: str = "vi") -> go.Figure:
+    """A dashed, hollow projection after the actuals, so it cannot be mistaken for one."""
+    fig.add_trace(go.Scatter(
+        x=[x_from, x_to], y=[y_from, y_to], mode="lines+markers+text",
+        line=dict(dash="dash", color=HIGHLIGHT), marker=dict(symbol="diamond-open", size=11),
+        text=["", rank_text], textposition="top center", name=t("chart.projection", lang)))
+    return fig

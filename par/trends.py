@@ -234,3 +234,20 @@ def compare_sets(sets: Sequence[CriteriaSet]) -> list[tuple[int, int, str, str]]
     ordered = sorted(sets, key=lambda c: c.year)
     return [(a.year, b.year, a.id, b.id) for a, b in zip(ordered, ordered[1:])
             if a.sha256 is None or b.sha256 is None or a.sha256 != b.sha256]
+
+
+def get_over_scoring(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
+                     as_of: Period | None = None, lang: str = "vi") -> pd.DataFrame:
+    """Units ranked by how much their self-scores exceed the appraisal, over the leaves
+    that have both stages in the window (two scorings of the whole level, no loop on units).
+    """
+    stage = rows["stage"].astype(str).to_numpy()
+    cards = {s: score(criteria, units, rows[stage == s], as_of) for s in ("self", "appraisal")}
+    a, b = (cards[s].leaves.set_index(["unit", "criterion"]) for s in ("self", "appraisal"))
+    both = ~a["missing"] & ~b["missing"] & a["applicable"] & b["applicable"]
+    diff = (a["points"] - b["points"])[both]
+    per_unit = diff.groupby(level="unit").agg(["sum", "size", lambda d: int((d > 0).sum())])
+    per_unit.columns = ["difference", "criteria", "over"]
+    names = units["name"].to_dict()
+    per_unit.insert(0, "name", [names.get(u, u) for u in per_unit.index])
+    return per_unit.sort_values("difference", ascending=False, kind="stable")

@@ -198,7 +198,7 @@ def test_trends_page_shows_the_year_end_rank():
     unit = at.selectbox(key="unit")
     at = unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "Tính đến kỳ" in d.value.columns)
     assert list(table.iloc[-1]) == ["2019", table.iloc[-1, 1], "14/21"]
     assert len(table) == 5  # Q1..Q4 and the year
     assert _chart(at)["data"][0]["type"] == "scatter"
@@ -212,7 +212,62 @@ def test_unit_page_shows_strengths_missing_and_self_vs_appraisal():
     frames = [d.value for d in at.dataframe]
     strengths = frames[1]
     assert len(strengths) > 0 and "Trung bình" in strengths.columns
-    diff = frames[-1]
-    assert "Điểm tự chấm" in diff.columns
+    diff = next(f for f in frames if "Điểm tự chấm" in f.columns)
     assert "3.3.1" in set(diff["Mã"])  # the appraisal found late dossiers
     assert _chart(at)["data"][0]["type"] == "bar"
+
+
+# -- decision support sections -----------------------------------------------------------
+
+def _cua_lo(page_fn):
+    at = AppTest.from_function(page_fn, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp huyện")
+    unit = at.selectbox(key="unit")
+    return unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
+
+
+def test_unit_page_target_rank_plan_and_what_if_editor():
+    at = _cua_lo(_unit_page)
+    assert not at.exception
+    target = at.number_input(key="target_cua-lo")
+    assert target.value == 10  # four places up by default
+    assert any("Cần thêm ít nhất" in s.value for s in at.success)
+    plan = next(d.value for d in at.dataframe if "Cần thêm" in d.value.columns)
+    assert len(plan) >= 1
+    at = target.set_value(14).run()  # its own rank: nothing to do
+    assert any("đã đạt" in i.value for i in at.info)
+    editor = at.data_editor[0].value
+    assert list(editor.columns) == ["code", "name", "max", "points"]
+    assert len(editor) > 60 and not editor["code"].str.startswith(("B", "P")).any()
+
+
+def test_ranking_page_rank_intervals():
+    at = AppTest.from_function(_ranking_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp huyện")
+    assert not at.exception
+    bars = _chart(at, 1)["data"][0]
+    assert bars["type"] == "bar" and len(bars["y"]) == 21
+
+
+def _ranking_page() -> None:
+    from par.app.ranking import page_ranking
+
+    page_ranking()
+
+
+def test_trends_page_projection_is_drawn_apart():
+    at = _cua_lo(_trends_page)
+    assert not at.exception
+    traces = _chart(at)["data"]
+    projection = [tr for tr in traces if tr.get("line", {}).get("dash") == "dash"]
+    assert len(projection) == 1 and projection[0]["x"][0] == "2019-Q4"
+    assert any("Cách dự báo" in c.value for c in at.caption)
+
+
+def test_criteria_page_over_scoring_ranking():
+    at = AppTest.from_function(_criteria_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp huyện")
+    over = next(d.value for d in at.dataframe if "Tổng chênh lệch" in d.value.columns)
+    assert len(over) == 21
+    totals = [float(v.replace(".", "").replace(",", ".")) for v in over["Tổng chênh lệch"]]
+    assert totals == sorted(totals, reverse=True)

@@ -6,6 +6,7 @@ import streamlit as st
 from par.analysis import get_weakest
 from par.app import state
 from par.app.common import pick_scorecard
+from par.app.decide import section_over_scoring
 from par.charts import fig_distribution, fig_heatmap
 from par.messages import t
 from par.trends import get_criterion_distribution, get_domain_attainment, get_leaf_attainment
@@ -42,3 +43,4 @@ def page_criteria() -> None:
     dist = get_criterion_distribution(card, code)
     st.plotly_chart(fig_distribution(dist, code, nodes[code].display_name(lang), lang,
                                      highlight=st.session_state.get("unit")), key="distribution")
+    section_over_scoring(card, lang)

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from par.app import state
+from par.app.decide import section_projection
 from par.charts import fig_trend
 from par.formatting import fmt_number, fmt_rank
 from par.messages import t
@@ -34,8 +35,12 @@ def page_trends() -> None:
     ids = list(dict.fromkeys(trend["unit"]))
     unit = st.selectbox(t("trends.unit", lang), ids, key="unit",
                         format_func=lambda u: units.at[u, "name"])
-    st.plotly_chart(fig_trend(trend, units.at[unit, "name"], lang, unit=unit), key="trend")
     own = trend[trend["unit"] == unit]
+    fig = fig_trend(trend, units.at[unit, "name"], lang, unit=unit)
+    with st.container():
+        chart = st.empty()
+        fig = section_projection(fig, criteria, own, unit, lang)
+        chart.plotly_chart(fig, key="trend")
     st.markdown("**" + t("trends.table", lang) + "**")
     st.dataframe({t("app.as_of", lang): [str(p) for p in own["as_of"]],
                   t("col.index", lang): [fmt_number(v, lang) for v in own["index"]],

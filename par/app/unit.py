@@ -5,6 +5,7 @@ import streamlit as st
 
 from par.app import state
 from par.app.common import pick_scorecard
+from par.app.decide import section_target, section_what_if
 from par.charts import fig_domains
 from par.formatting import fmt_number, fmt_rank
 from par.messages import t
@@ -52,3 +53,5 @@ def page_unit() -> None:
                                      "difference": "col.difference"}, lang,
                               numbers=("self_points", "appraisal_points", "difference")),
                      hide_index=True)
+    section_target(card, unit, lang)
+    section_what_if(card, unit, lang)
