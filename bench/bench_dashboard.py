@@ -29,7 +29,7 @@ def prepare(n_units: int) -> tuple[str, str]:
         return f"sqlite:///{tempfile.mkdtemp()}/par.db", "cấp xã"
     from bench_score import build_case
 
-    from par import catalog, load_criteria, read_units
+    from par import load_criteria, read_units
     from par.guard import Limits
     from par.importer import import_files
     from par.storage import Store

@@ -95,6 +95,11 @@ def _warn(issues: list[Issue], lang: str) -> None:
 
 def scorecard_from_args(args, lang: str) -> Scorecard:
     """The Scorecard the common options (--criteria, --units, --inputs|--db, --as-of) ask for."""
+    return score(*load_from_args(args, lang))
+
+
+def load_from_args(args, lang: str):
+    """(criteria, units, rows, as_of) from the common options; warnings go to stderr."""
     criteria = load_criteria(args.criteria)
     units = read_units(args.units)
     as_of = None
@@ -119,7 +124,7 @@ def scorecard_from_args(args, lang: str) -> Scorecard:
     else:
         raise ParError([Issue("cli.no_inputs")])
     _warn(issues, lang)
-    return score(criteria, units, rows, as_of)
+    return criteria, units, rows, as_of
 
 
 def cmd_score(args, lang: str) -> str:

@@ -12,7 +12,6 @@ import pandas as pd
 from par.formatting import fmt_number, fmt_rank, text_table
 from par.issues import Issue, ParError
 from par.messages import t
-from par.periods import parse_period
 
 
 def add_commands(sub, common) -> None:
@@ -36,39 +35,9 @@ def add_commands(sub, common) -> None:
 
 
 def _load(args, lang: str):
-    """(criteria, units, rows, as_of) from the common options, as scorecard_from_args reads them."""
-    from par import cli
-    from par.criteria import load_criteria
-    from par.inputs import check_inputs, read_inputs
-    from par.issues import errors_only
-    from par.units import read_units
+    from par.cli import load_from_args
 
-    criteria = load_criteria(args.criteria)
-    units = read_units(args.units)
-    as_of = None
-    if args.as_of:
-        as_of = parse_period(args.as_of)
-        if as_of is None:
-            raise ParError([Issue("cli.bad_as_of", {"value": args.as_of})])
-        if as_of.year != criteria.year:
-            cli._warn([Issue("cli.as_of_other_year", {"as_of": str(as_of), "year": criteria.year,
-                                                      "id": criteria.id}, severity="warning")],
-                      lang)
-    if args.db:
-        from par.cli_data import open_store
-
-        store = open_store(args, units)
-        rows, issues = check_inputs([store.current_table(criteria.level,
-                                                         (as_of or criteria).year)],
-                                    criteria, units)
-        if errors_only(issues):
-            raise ParError(issues)
-    elif args.inputs:
-        rows, issues = read_inputs(args.inputs, criteria, units)
-    else:
-        raise ParError([Issue("cli.no_inputs")])
-    cli._warn(issues, lang)
-    return criteria, units, rows, as_of
+    return load_from_args(args, lang)
 
 
 def _card(args, lang: str):

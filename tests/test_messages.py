@@ -76,3 +76,15 @@ def test_issue_location_rendering():
     assert yaml_issue.render("en").startswith("s.yaml:12, code 2.1: kind 'x'")
     warning = Issue("input.other_year", {"count": 2, "year": 2025}, file="a.csv", severity="warning")
     assert warning.render("en").startswith("a.csv: (warning) 2 rows")
+
+
+def test_no_message_key_is_defined_twice():
+    """A repeated key silently replaces the first text: catch it at the source."""
+    import ast
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "par").glob("messages*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                repeated = {k for k in keys if keys.count(k) > 1}
+                assert not repeated, f"{path.name}: {sorted(repeated)}"

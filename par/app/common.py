@@ -48,7 +48,6 @@ def keep_picker_state() -> None:
 
 def rank_change(card):
     """Rank change against the previous period of the year (none for the first quarter)."""
-    from par.periods import Period
     from par.trends import get_rank_change
 
     previous = _previous(card.as_of)
