@@ -132,6 +132,13 @@ class CriteriaSet:
     def display_title(self, lang: str = "vi") -> str:
         return (self.title_en or self.title) if lang == "en" else self.title
 
+    def short_title(self, lang: str = "vi") -> str:
+        """For narrow pickers: the year first, then the title without its common opening."""
+        title = self.display_title(lang)
+        for opening in ("Bộ chỉ số CCHC ", "Bộ chỉ số cải cách hành chính ", "PAR index criteria for "):
+            title = title.removeprefix(opening)
+        return f"{self.year} · {title}"
+
 
 @dataclass(frozen=True)
 class Unit:

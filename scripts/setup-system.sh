@@ -5,8 +5,9 @@
 #   fonts-liberation2   fonts that cover Vietnamese letters (ơ ư ả ế ố ứ ...)
 #   postgresql          the storage tests run against a throwaway PostgreSQL server too
 #   libreoffice-calc-nogui  the template test opens every template in LibreOffice
+#   poppler-utils       pdftotext/pdftoppm: the exported PDFs are read back in the tests
 set -eu
-PACKAGES="python3-venv chromium fonts-liberation2 postgresql libreoffice-calc-nogui"
+PACKAGES="python3-venv chromium fonts-liberation2 postgresql libreoffice-calc-nogui poppler-utils"
 missing=""
 for pkg in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \

@@ -152,7 +152,8 @@ def test_data_page_downloads_and_sample_reset(monkeypatch):
     monkeypatch.setenv("PAR_SAMPLE_MODE", "1")
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert len(at.get("download_button")) == 2
+    assert [b.key for b in at.get("download_button")] == [
+        "download_csv", "download_xlsx", "dl_report", "dl_pack", "dl_pack_pdf"]
     at = at.button(key="reset_sample").click().run()
     assert not at.exception and "Đã nạp lại" in at.success[0].value
     monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
@@ -256,12 +257,17 @@ def _ranking_page() -> None:
 
 
 def test_trends_page_projection_is_drawn_apart():
-    at = _cua_lo(_trends_page)
+    at = AppTest.from_function(_trends_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp xã")  # 2025: Q3 and Q4 in, no year-end appraisal yet
     assert not at.exception
     traces = _chart(at)["data"]
     projection = [tr for tr in traces if tr.get("line", {}).get("dash") == "dash"]
-    assert len(projection) == 1 and projection[0]["x"][0] == "2019-Q4"
+    assert len(projection) == 1 and projection[0]["x"][0] == "2025-Q4"
     assert any("Cách dự báo" in c.value for c in at.caption)
+    table = next(d.value for d in at.dataframe if "Hạng dự báo" in d.value.columns)
+    assert table["Hạng dự báo"].iloc[0].endswith("/130")
+    at = _select_set(at, "cấp huyện")  # the 2019 year is complete: nothing to project
+    assert not [tr for tr in _chart(at)["data"] if tr.get("line", {}).get("dash") == "dash"]
 
 
 def test_criteria_page_over_scoring_ranking():

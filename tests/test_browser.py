@@ -1,8 +1,14 @@
 """Real browser: `streamlit run dashboard.py` driven by Debian's Chromium through Playwright.
 
 Journeys a person takes on the sample data: the default ranking, switching the criteria set
-in the sidebar, and one unit's page. Every page visited is saved as a screenshot under
-test-output/screenshots/ so it can be looked at.
+in the sidebar, one unit's page, the criteria, trends and data pages, the English interface,
+and the upload of a filled template (a bad one, then one that moves Thị xã Cửa Lò up). Every
+page visited is saved as a screenshot under test-output/screenshots/, every file received
+under test-output/downloads/, so they can be looked at.
+
+ORDER MATTERS: the journeys share one server and its database, and the stored upload changes
+the district ranking. pytest runs them in file order; keep the upload that confirms
+(test_upload_of_a_filled_template_raises_cua_lo) LAST, after every journey expecting 14/21.
 
 Needs /usr/bin/chromium (scripts/setup-system.sh installs it; `make test` runs that first).
 Never `playwright install`: it downloads a browser from hosts this project cannot reach.
@@ -16,14 +22,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-output" / "screenshots"
+DOWNLOADS = ROOT / "test-output" / "downloads"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -34,6 +43,7 @@ UI_TIMEOUT = 20_000  # ms, for one rerun to show its result
 
 DISTRICT_SET = "Bộ chỉ số CCHC cấp huyện tỉnh Nghệ An năm 2019 (minh họa)"
 CUA_LO = "Thị xã Cửa Lò"
+WHOLE_YEAR = "Cả năm 2019"
 
 
 def _free_port() -> int:
@@ -124,6 +134,33 @@ def settle(page) -> None:
         timeout=UI_TIMEOUT)
 
 
+# A click returns before the rerun it causes has even started, so settle() alone can pass
+# too early. stApp's data-test-script-state says whether a run is going on; this counts the
+# times it comes back to "notRunning".
+_SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState"""
+_ARM_RUN_COUNTER = """() => {
+    window.__parRunsDone = 0;
+    if (window.__parRunObserver) return;
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__parRunObserver = new MutationObserver(() => {
+        if (app.dataset.testScriptState === "notRunning") window.__parRunsDone += 1;
+    });
+    window.__parRunObserver.observe(app, {attributes: true,
+                                          attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+@contextmanager
+def rerun(page):
+    """Around an action that reruns the script: afterwards, that run is over and settled."""
+    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
+    page.evaluate(_ARM_RUN_COUNTER)
+    yield
+    page.wait_for_function(f"() => window.__parRunsDone > 0 && {_SCRIPT_STATE} === 'notRunning'",
+                           timeout=UI_TIMEOUT)
+    settle(page)
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     settle(page)
@@ -145,12 +182,70 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def go_to(page, title: str) -> None:
+    """Open a page from the sidebar navigation and wait for its title."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
+    page.get_by_role("heading", name=title, exact=True).wait_for()
+
+
+def download(page, button: str) -> Path:
+    """Click a download button; the file as the browser received it, kept under DOWNLOADS."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name=button, exact=True).click()
+    received = info.value
+    assert received.failure() is None, received.failure()
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    path = DOWNLOADS / received.suggested_filename
+    received.save_as(path)
+    return path
+
+
+def pick(page, label: str, option: str) -> None:
+    """choose(), then wait for the rerun it causes (none if the option is already chosen)."""
+    if page.get_by_role("combobox", name=label, exact=True).input_value() == option:
+        return
+    with rerun(page):
+        choose(page, label, option)
+    assert page.get_by_role("combobox", name=label, exact=True).input_value() == option
+
+
+def pick_district_set(page) -> None:
+    """In the sidebar: the district set, as of the whole year 2019."""
+    pick(page, "Bộ chỉ số", DISTRICT_SET)
+    pick(page, "Tính đến kỳ", WHOLE_YEAR)  # a new widget per set
+
+
+def bar_rank(page, unit: str) -> str:
+    """The "N/M" of a unit's bar label in the first chart (label and tick share a row)."""
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    tick = chart.locator("g.ytick text", has_text=re.compile(f"^{unit}$"))
+    assert tick.count() == 1
+    y = center_y(tick)
+    labels = chart.locator("text.bartext", has_text=re.compile(r"^\d+\/\d+ · \d+,\d+$"))
+    near = [labels.nth(i).text_content() for i in range(labels.count())
+            if abs(center_y(labels.nth(i)) - y) < 6]
+    assert len(near) == 1, near
+    return near[0].split(" · ")[0]
+
+
 # st.dataframe paints its cells on a canvas; the grid also keeps a visually hidden accessible
 # table of the rows in view, which is what these read (attached, never "visible").
 
 def cell(page, row: int, col: int):
     """A cell of the first dataframe (0-based data row and column)."""
     return page.locator(f'[data-testid="stDataFrame"] [data-testid="glide-cell-{col}-{row}"]').first
+
+
+def grid_with(page, header: str):
+    """The dataframe that has a column with this header (attached once its grid is)."""
+    th = page.locator('th[role="columnheader"]', has_text=re.compile(rf"^\s*{re.escape(header)}\s*$"))
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has=th)
+    th.first.wait_for(state="attached")
+    return grid
+
+
+def grid_cell(grid, row: int, col: int):
+    return grid.locator(f'[data-testid="glide-cell-{col}-{row}"]').first
 
 
 def text_of(locator) -> str:
@@ -242,3 +337,201 @@ def test_criteria_set_survives_a_page_switch(page):
     settle(page)
     assert page.get_by_role("combobox", name="Bộ chỉ số", exact=True).input_value() == \
         DISTRICT_SET
+
+
+def test_criteria_trends_and_data_pages(page):
+    cell(page, 0, 0).wait_for(state="attached")
+    pick_district_set(page)
+    go_to(page, "Tiêu chí")
+    # the heatmap and, below the weakest criteria, one criterion's distribution
+    page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').nth(1).wait_for()
+    page.get_by_role("combobox", name="Tiêu chí", exact=True).wait_for()
+    assert re.fullmatch(r"\d+(\.\d+)*", text_of(cell(page, 0, 0)))  # weakest: a code
+    assert not app_exceptions(page)
+    shot(page, "05-tieu-chi-cap-huyen-2019")
+
+    go_to(page, "Xu hướng")
+    pick(page, "Đơn vị", CUA_LO)
+    page.locator(".js-plotly-plot").filter(has_text=CUA_LO).first.wait_for()
+    settle(page)
+    periods = grid_with(page, "Tính đến kỳ")  # the trend table: one row per period
+    assert text_of(grid_cell(periods, 0, 0)).startswith("2019")
+    assert not app_exceptions(page)
+    shot(page, "06-xu-huong-cua-lo")
+
+    go_to(page, "Nhập/Xuất dữ liệu")
+    page.get_by_role("button", name="Tải kết quả (CSV)", exact=True).wait_for()
+    settle(page)
+    shot(page, "07-du-lieu")
+    path = download(page, "Tải kết quả (Excel)")
+    assert path.name == "ket-qua-nghe-an-huyen-2019-2019.xlsx"
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+    book.close()
+    found = [(title, r) for title, rows in sheets.items() for r in rows if "cua-lo" in r]
+    assert len(found) == 1, f"not one cua-lo row in the sheets {list(sheets)}"
+    title, row = found[0]
+    assert len(sheets[title]) == 1 + 21  # a header and the 21 districts
+    record = dict(zip(sheets[title][0], row))
+    assert (record["name"], record["rank"], record["of"]) == (CUA_LO, 14, 21), record
+    assert not app_exceptions(page)
+
+
+def test_english_interface(page):
+    cell(page, 0, 0).wait_for(state="attached")
+    with rerun(page):
+        page.locator('[data-testid="stSidebar"] label', has_text="English").click()
+    page.get_by_role("heading", name="Rankings", exact=True).wait_for()
+    nav = [x.strip() for x in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    assert nav == ["Rankings", "Unit profile", "Criteria", "Trends", "Data in/out"]  # no account
+    labels = [x.strip() for x in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()]
+    assert "Chỉ số trung bình" not in labels and len(labels) == 4
+    # the grid's column names follow a moment after the rest of the page
+    grid = grid_with(page, "Rank")
+    assert text_of(grid.locator('th[role="columnheader"]').first) == "Rank"
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    assert not app_exceptions(page)
+    shot(page, "08-english-rankings")
+
+
+# --- uploads: keep these last ---------------------------------------------------------------
+# Uploading needs an account, and once one exists every visitor must log in; the confirmed
+# upload also changes the district ranking. So these run after every other journey.
+
+ADMIN, ADMIN_PASSWORD = "van-phong", "mat-khau-kiem-thu"
+
+
+@pytest.fixture
+def admin_page(page):
+    """The page, logged in as an admin (the PAR office): the account is made on first use."""
+    from par.accounts import Accounts
+    from par.auth import Actor
+    from par.issues import ParError
+    from par.storage import Store
+
+    accounts = Accounts(Store())  # the server's database (PAR_DATABASE_URL, from conftest)
+    if ADMIN not in set(accounts.list()["name"]):
+        try:
+            accounts.add(Actor.local_admin(), ADMIN, "admin", ADMIN_PASSWORD)
+        except ParError as exc:
+            pytest.fail(f"cannot create the test admin: {[i.render('en') for i in exc.issues]}")
+    page.reload()  # the session started before the account existed
+    page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
+    page.get_by_role("textbox", name="Tài khoản", exact=True).fill(ADMIN)
+    page.get_by_label("Mật khẩu", exact=True).fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Tải lên").wait_for()
+    settle(page)
+    return page
+
+
+def open_upload_for_cua_lo(page) -> Path:
+    """Tải lên → district set, Cửa Lò, the whole year 2019; the template as downloaded."""
+    go_to(page, "Tải lên")
+    pick(page, "Bộ chỉ số", DISTRICT_SET)
+    pick(page, "Đơn vị", CUA_LO)
+    pick(page, "Kỳ báo cáo", "2019")
+    path = download(page, "Tải mẫu Excel")
+    assert path.name == "mau-nghe-an-huyen-2019-cua-lo-2019.xlsx"
+    return path
+
+
+def upload(page, path: Path) -> None:
+    with rerun(page):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
+
+
+def as_cell(text: str):
+    """A CSV field as a person would type it into Excel: numbers as numbers."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def cua_lo_appraisal_entries() -> dict:
+    """Cửa Lò's current 2019 appraisal (all of it: an upload replaces the whole submission),
+    with the dossier ratios and the first two criteria raised to full marks."""
+    import pandas as pd
+
+    sample = pd.read_csv(ROOT / "data/inputs/huyen-2019-appraisal.csv", dtype=str,
+                         keep_default_na=False)
+    mine = sample[(sample["unit"] == "cua-lo") & (sample["period"] == "2019")]
+    assert len(mine) > 80 and set(mine["stage"]) == {"appraisal"}
+    columns = {"value": "Giá trị", "numerator": "Tử số", "denominator": "Mẫu số"}
+    entries = {r["criterion"]: {label: as_cell(r[col]) for col, label in columns.items()
+                                if r[col] != ""} | {"Giai đoạn": "thẩm định"}
+               for _, r in mine.iterrows()}
+    better = {"3.3.1": {"Tử số": 1893, "Mẫu số": 1893},
+              "3.3.2": {"Tử số": 2561, "Mẫu số": 2561},
+              "1.1.1": {"Giá trị": "có"},
+              "1.1.2": {"Tử số": 21, "Mẫu số": 21}}
+    for code, cells in better.items():
+        assert code in entries
+        entries[code] = cells | {"Giai đoạn": "thẩm định"}
+    return entries
+
+
+def test_upload_of_a_bad_template_names_the_cell(admin_page):
+    from fixtures.workbooks import fill
+
+    page = admin_page
+    template = open_upload_for_cua_lo(page)
+    bad = DOWNLOADS / "mau-cua-lo-2019-loi.xlsx"
+    bad.write_bytes(fill(template.read_bytes(), {"1.5": {"Giá trị": "hai"}}))
+    upload(page, bad)
+    error = page.locator('[data-testid="stAlert"]').filter(has_text="chưa có gì được lưu")
+    error.wait_for()
+    settle(page)
+    text = error.inner_text()
+    assert "'hai'" in text and bad.name in text
+    assert re.search(r"ô [EF]\d+", text), text  # the value column's real cell
+    assert page.get_by_role("button", name="Xác nhận lưu").count() == 0
+    assert not app_exceptions(page)
+    shot(page, "09-tai-len-tep-loi")
+
+
+def test_upload_of_a_filled_template_raises_cua_lo(admin_page):
+    from fixtures.workbooks import fill
+
+    page = admin_page
+    template = open_upload_for_cua_lo(page)
+    shot(page, "10-tai-len-mau")
+
+    filled = DOWNLOADS / "mau-cua-lo-2019-tham-dinh.xlsx"
+    filled.write_bytes(fill(template.read_bytes(), cua_lo_appraisal_entries()))
+    upload(page, filled)
+    page.get_by_role("button", name="Xác nhận lưu", exact=True).wait_for()
+    settle(page)
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="Tệp hợp lệ").count() == 1
+    preview = grid_with(page, "Hạng sau")  # the history table is on the page too
+    headers = preview.locator('th[role="columnheader"]')
+    assert [h.strip() for h in headers.all_text_contents()] == \
+        ["Đơn vị", "Chỉ số trước", "Chỉ số sau", "Hạng trước", "Hạng sau"]
+    assert text_of(grid_cell(preview, 0, 0)) == CUA_LO
+    before, after = text_of(grid_cell(preview, 0, 3)), text_of(grid_cell(preview, 0, 4))
+    assert before == "14/21"
+    assert re.fullmatch(r"\d+/21", after) and int(after.split("/")[0]) < 14, after
+    index_before = float(text_of(grid_cell(preview, 0, 1)).replace(",", "."))
+    index_after = float(text_of(grid_cell(preview, 0, 2)).replace(",", "."))
+    assert index_after > index_before
+    shot(page, "11-tai-len-xem-truoc")
+
+    page.get_by_role("button", name="Xác nhận lưu", exact=True).click()
+    page.get_by_text(re.compile(r"^Đã lưu: lần nộp #\d+\.$")).wait_for()
+    settle(page)
+    assert page.get_by_role("button", name="Xác nhận lưu").count() == 0  # uploader emptied
+    history = grid_with(page, "Người nộp")
+    assert ADMIN in (history.text_content() or "")  # who stored it
+    assert not app_exceptions(page)
+    shot(page, "12-tai-len-da-luu")
+
+    go_to(page, "Xếp hạng")
+    pick_district_set(page)
+    page.locator('[data-testid="stDataFrame"] [role="gridcell"]').filter(
+        has_text=re.compile(r"^1/21$")).first.wait_for(state="attached")
+    settle(page)
+    assert bar_rank(page, CUA_LO) == after
+    assert not app_exceptions(page)
+    shot(page, "13-xep-hang-sau-tai-len")

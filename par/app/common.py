@@ -14,7 +14,7 @@ def pick_scorecard():
     lang = state.lang()
     sets = state.criteria_sets()
     chosen = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
-                                  format_func=lambda c: c.display_title(lang))
+                                  format_func=lambda c: c.short_title(lang))
     if chosen is None:
         return None
     try:

@@ -7,6 +7,7 @@ from par.analysis import get_weakest
 from par.app import state
 from par.app.common import pick_scorecard
 from par.app.decide import section_over_scoring
+from par.app.exports_ui import chart_downloads
 from par.charts import fig_distribution, fig_heatmap
 from par.messages import t
 from par.trends import get_criterion_distribution, get_domain_attainment, get_leaf_attainment
@@ -27,6 +28,8 @@ def page_criteria() -> None:
     frame = get_domain_attainment(card, lang) if domain is None \
         else get_leaf_attainment(card, domain, lang)
     st.plotly_chart(fig_heatmap(frame, lang, t("criteria.heatmap", lang)), key="heatmap")
+    if domain is None:
+        chart_downloads(card, "heatmap", lang)
     st.subheader(t("criteria.weakest", lang))
     weakest = get_weakest(card).head(10)
     weakest["name"] = [nodes[c].display_name(lang) for c in weakest["criterion"]]
@@ -41,6 +44,9 @@ def page_criteria() -> None:
                         key="criteria_leaf",
                         format_func=lambda c: f"{c}. {nodes[c].display_name(lang)}")
     dist = get_criterion_distribution(card, code)
+    highlight = st.session_state.get("unit")
     st.plotly_chart(fig_distribution(dist, code, nodes[code].display_name(lang), lang,
-                                     highlight=st.session_state.get("unit")), key="distribution")
+                                     highlight=highlight), key="distribution")
+    chart_downloads(card, "distribution", lang, criterion=code,
+                    unit=highlight if highlight in card.units.index else None)
     section_over_scoring(card, lang)

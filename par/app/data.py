@@ -8,6 +8,7 @@ import streamlit as st
 from par.app import state
 from par.app.auth_ui import accounts, current_actor
 from par.app.common import pick_scorecard
+from par.app.exports_ui import meeting_downloads
 from par.auth import Actor
 from par.exports import export_results_csv, export_results_xlsx
 from par.messages import t
@@ -34,6 +35,8 @@ def page_data() -> None:
             t("data.xlsx", lang), key="download_xlsx", on_click="ignore",
             data=lambda: export_results_xlsx(card, lang), file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.markdown("**" + t("export.meeting", lang, what=card.criteria.display_title(lang)) + "**")
+        meeting_downloads(card, lang)
     # With no accounts yet (demo mode) the sample may be reset by anyone; then admins only.
     actor = current_actor() or (None if accounts().any() else Actor.system("demo"))
     if sample_mode() and actor is not None and actor.may("reset"):

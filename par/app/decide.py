@@ -99,8 +99,9 @@ def _projection(criteria_id: str, as_of: str, version: tuple) -> pd.DataFrame:
 
 def section_projection(fig, criteria, own: pd.DataFrame, unit: str, lang: str):
     """Add the year-end projection from the latest quarter to the trend figure; show the method."""
-    quarters = [str(p) for p in own["as_of"] if "-" in str(p) and str(p).startswith(str(criteria.year))]
-    if not quarters:
+    periods = [str(p) for p in own["as_of"] if str(p).startswith(str(criteria.year))]
+    quarters = [p for p in periods if "-" in p]
+    if not quarters or str(criteria.year) in periods:  # the year is in: nothing to project
         return fig
     latest = quarters[-1]
     projection = _projection(criteria.id, latest, state.store().data_version())
@@ -109,7 +110,9 @@ def section_projection(fig, criteria, own: pd.DataFrame, unit: str, lang: str):
     p = projection.loc[unit]
     st.markdown("**" + t("decide.section_projection", lang) + "**")
     st.caption(t("decide.projection_method", lang))
-    st.dataframe(localise(projection.loc[[unit]], {
+    shown = projection.loc[[unit]].assign(
+        projected_rank=[fmt_rank(p["projected_rank"], p["of"])], risk=[str(int(p["risk"]))])
+    st.dataframe(localise(shown, {
         "index": "decide.col_ytd_index", "projected_index": "decide.col_projected_index",
         "projected_rank": "decide.col_projected_rank", "risk": "decide.col_risk"}, lang,
         numbers=("index", "projected_index")), hide_index=True)

@@ -6,6 +6,7 @@ import streamlit as st
 from par.app import state
 from par.app.common import pick_scorecard, rank_change
 from par.app.decide import section_intervals
+from par.app.exports_ui import chart_downloads
 from par.charts import fig_ranking
 from par.formatting import fmt_number
 from par.messages import t
@@ -26,4 +27,5 @@ def page_ranking() -> None:
     st.dataframe(ranking_table(card, lang, rank_change(card)), hide_index=True)
     highlight = st.session_state.get("unit")
     st.plotly_chart(fig_ranking(card, lang, highlight), key="ranking_chart")
+    chart_downloads(card, "ranking", lang, unit=highlight if highlight in card.units.index else None)
     section_intervals(card, lang)

@@ -23,7 +23,7 @@ def page_trends() -> None:
     st.title(t("nav.trends", lang))
     sets = state.criteria_sets()
     criteria = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
-                                    format_func=lambda c: c.display_title(lang))
+                                    format_func=lambda c: c.short_title(lang))
     version = state.store().data_version()
     same_level = sorted((c for c in sets if c.level == criteria.level), key=lambda c: c.year)
     # Every year of this level, each scored with its own criteria set, one after the other.

@@ -6,6 +6,7 @@ import streamlit as st
 from par.app import state
 from par.app.common import pick_scorecard
 from par.app.decide import section_target, section_what_if
+from par.app.exports_ui import chart_downloads, meeting_downloads
 from par.charts import fig_domains
 from par.formatting import fmt_number, fmt_rank
 from par.messages import t
@@ -27,6 +28,7 @@ def page_unit() -> None:
     st.subheader(t("app.headline", lang, rank=rank, index=fmt_number(u["index"], lang)))
     comparison = get_domain_comparison(card, unit, lang)
     st.plotly_chart(fig_domains(comparison, u["name"], rank, lang), key="unit_domains")
+    chart_downloads(card, "domains", lang, unit=unit)
     left, right = st.columns(2)
     left.markdown("**" + t("app.lagging", lang) + "**")
     left.dataframe(lagging_table(card, unit, lang), hide_index=True)
@@ -53,5 +55,7 @@ def page_unit() -> None:
                                      "difference": "col.difference"}, lang,
                               numbers=("self_points", "appraisal_points", "difference")),
                      hide_index=True)
+    st.markdown("**" + t("export.meeting", lang, what=u["name"]) + "**")
+    meeting_downloads(card, lang, unit)
     section_target(card, unit, lang)
     section_what_if(card, unit, lang)

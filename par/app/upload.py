@@ -20,7 +20,7 @@ def page_upload() -> None:
     st.title(t("nav.upload", lang))
     sets = state.criteria_sets()
     criteria = st.selectbox(t("app.criteria_set", lang), sets, key="upload_set",
-                            format_func=lambda c: c.display_title(lang))
+                            format_func=lambda c: c.short_title(lang))
     units = state.units()
     actor = current_actor()
     level = units[units["level"] == criteria.level]

@@ -1,0 +1,41 @@
+"""Download buttons for meeting material; every file is built only when its button is clicked."""
+from __future__ import annotations
+
+import streamlit as st
+
+from par.messages import t
+
+MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+
+
+def chart_downloads(card, kind: str, lang: str, unit: str | None = None, **extra) -> None:
+    """PNG (2×), SVG and PDF of a dashboard chart, with its context in the title."""
+    from par.chart_export import export_chart
+
+    stem = f"{kind}-{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
+    cols = st.columns(6)
+    for col, fmt in zip(cols, ("png", "svg", "pdf")):
+        col.download_button(
+            t(f"export.button_{fmt}", lang), key=f"dl_{kind}_{fmt}", on_click="ignore",
+            data=lambda fmt=fmt: export_chart(card, kind, fmt, unit=unit, lang=lang, **extra),
+            file_name=f"{stem}.{fmt}", mime=MIME[fmt])
+
+
+def meeting_downloads(card, lang: str, unit: str | None = None) -> None:
+    """The Excel report and the slide pack (PPTX and PDF) — the same files as the CLI's."""
+    from par.pack import build_pack, build_pack_pdf
+    from par.report import build_report
+
+    stem = f"{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
+    cols = st.columns(3)
+    cols[0].download_button(t("export.button_report", lang), key="dl_report", on_click="ignore",
+                            data=lambda: build_report(card, lang),
+                            file_name=f"bao-cao-{stem}.xlsx", mime=MIME["xlsx"])
+    cols[1].download_button(t("export.button_pack", lang), key="dl_pack", on_click="ignore",
+                            data=lambda: build_pack(card, unit, lang),
+                            file_name=f"trinh-chieu-{stem}.pptx", mime=MIME["pptx"])
+    cols[2].download_button(t("export.button_pack_pdf", lang), key="dl_pack_pdf",
+                            on_click="ignore", data=lambda: build_pack_pdf(card, unit, lang),
+                            file_name=f"trinh-chieu-{stem}.pdf", mime=MIME["pdf"])
