@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 
 from par.auth import ROLES, Actor, authorize
 from par.issues import Issue, ParError
-from par.storage import Store, metadata, users
+from par.storage import Store, audit_log, metadata, users
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
@@ -69,27 +69,32 @@ class Accounts:
             conn.execute(insert(users).values(
                 name=name, role=role, units=",".join(units), disabled=False, failed=0,
                 password_hash=_hasher.hash(password), created_at=_now()))
+            _audit(conn, by, "account_add", f"{name}: {role} {','.join(units)}".strip())
 
     def set_role(self, by: Actor, name: str, role: str, units: list[str] = ()) -> None:
         authorize(by, "accounts")
         _check_role(role, units)
-        self._update(name, role=role, units=",".join(units))
+        self._update(by, "account_role", name, role=role, units=",".join(units))
 
     def disable(self, by: Actor, name: str, disabled: bool = True) -> None:
         authorize(by, "accounts")
-        self._update(name, disabled=disabled)
+        self._update(by, "account_disable" if disabled else "account_enable", name,
+                     disabled=disabled)
 
     def set_password(self, by: Actor, name: str, password: str) -> None:
         if by.name != name:  # anyone may change their own password
             authorize(by, "accounts")
         _check_password(password)
-        self._update(name, password_hash=_hasher.hash(password), failed=0, locked_until=None)
+        self._update(by, "account_password", name, password_hash=_hasher.hash(password), failed=0,
+                     locked_until=None)
 
-    def _update(self, name: str, **values) -> None:
+    def _update(self, by: Actor, action: str, name: str, **values) -> None:
         with self.store.engine.begin() as conn:
             done = conn.execute(update(users).where(users.c.name == name).values(**values))
             if done.rowcount == 0:
                 raise ParError([Issue("auth.unknown_user", {"user": name})])
+            shown = {k: v for k, v in values.items() if k in ("role", "units", "disabled")}
+            _audit(conn, by, action, f"{name} {shown}" if shown else name)
 
     # -- login -----------------------------------------------------------------------
     def login(self, name: str, password: str) -> Actor:
@@ -124,6 +129,11 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _audit(conn, by: Actor, action: str, detail: str) -> None:
+    """Account changes go to the same audit log as imports (never the password)."""
+    conn.execute(insert(audit_log).values(at=_now(), user=by.name, action=action, detail=detail))
 
 
 def _actor(row) -> Actor:

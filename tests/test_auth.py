@@ -90,6 +90,10 @@ def test_accounts_login_disable_lockout_and_no_clear_password(store, caplog):
     assert all(r.password_hash.startswith("$argon2id$") for r in rows)
     assert SECRET not in caplog.text
     accounts.disable(ADMIN, "lan")
+    audit = store.audit()
+    assert list(audit["action"]) == ["account_add", "account_add", "account_disable"]
+    assert list(audit["user"]) == ["local", "office", "office"]
+    assert SECRET not in audit.to_string()
     with pytest.raises(ParError) as exc:
         accounts.login("lan", SECRET)
     assert exc.value.issues[0].code == "auth.disabled"
