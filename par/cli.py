@@ -135,7 +135,8 @@ def cmd_score(args, lang: str) -> str:
                                  "col.index", "col.band", "col.provisional")]
     rows = [[fmt_rank(u["rank"], u["of"]), str(u["name"]), "" if pd.isna(u["group"]) else u["group"],
              fmt_number(u["score"], lang), fmt_number(u["max"], lang),
-             fmt_number(u["index"], lang), "" if pd.isna(u["band"]) else str(u["band"]),
+             fmt_number(u["index"], lang),
+             "" if pd.isna(u["band"]) else card.criteria.grade_label(str(u["band"]), lang),
              t("word.yes", lang) if u["provisional"] else ""]
             for _, u in card.units.iterrows()]
     title = t("cli.score_title", lang, title=card.criteria.display_title(lang), as_of=card.as_of)

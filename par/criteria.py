@@ -135,7 +135,8 @@ class _Checker:
                 if label is None or str(label).strip() == "":
                     self.add("criteria.missing_key", raw, node, key="label")
                 elif bound is not None:
-                    out.append(Band(bound, not has_min, label=str(label)))
+                    out.append(Band(bound, not has_min, label=str(label),
+                                    label_en=_opt_str(raw.get("label_en"))))
         return sort_bands(out) if len(out) == len(raw_bands) else None
 
     # -- rules -------------------------------------------------------------

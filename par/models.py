@@ -31,6 +31,7 @@ class Band:
     strict: bool  # True for `above`
     points: float | None = None  # rule bands
     label: str | None = None  # grade bands of the whole index
+    label_en: str | None = None
 
     def satisfied_by(self, figure: float) -> bool:
         return figure > self.bound if self.strict else figure >= self.bound
@@ -128,6 +129,14 @@ class CriteriaSet:
             if band.satisfied_by(index):
                 return band.label
         return None
+
+    def grade_label(self, label, lang: str = "vi"):
+        """A grade as a person reads it: the band's English label in English, when given."""
+        if lang == "en" and isinstance(label, str):
+            for band in self.bands:
+                if band.label == label and band.label_en:
+                    return band.label_en
+        return label
 
     def display_title(self, lang: str = "vi") -> str:
         return (self.title_en or self.title) if lang == "en" else self.title

@@ -25,7 +25,7 @@ def ranking_table(card: Scorecard, lang: str = "vi", change: pd.Series | None = 
         t("col.index", lang): [fmt_number(v, lang) for v in u["index"]],
         t("col.score", lang): [fmt_number(v, lang) for v in u["score"]],
         t("col.max", lang): [fmt_number(v, lang) for v in u["max"]],
-        t("col.band", lang): u["band"].fillna("").to_numpy(),
+        t("col.band", lang): [card.criteria.grade_label(b, lang) or "" for b in u["band"].fillna("")],
         t("col.provisional", lang): [t("word.yes", lang) if p else "" for p in u["provisional"]],
     })
     if change is not None:

@@ -76,3 +76,15 @@ def test_cli_reproduces_14_of_21():
          "--format", "json"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     cua_lo = next(r for r in json.loads(out) if r["unit"] == "cua-lo")
     assert (cua_lo["rank"], cua_lo["of"]) == (14, 21)
+
+
+def test_grades_have_english_labels():
+    from par.views import ranking_table
+
+    card = _card("nghe-an-huyen-2019")
+    vi = ranking_table(card, "vi")["Xếp loại"]
+    en = ranking_table(card, "en")["Grade"]
+    assert set(vi) <= {"Tốt", "Khá", "Trung bình", "Yếu"}
+    assert set(en) <= {"Good", "Fair", "Average", "Weak"} and len(set(en)) == len(set(vi))
+    assert card.criteria.grade_label("Khá", "en") == "Fair"
+    assert card.criteria.grade_label("Khá", "vi") == "Khá"
