@@ -2,13 +2,16 @@
 
 Journeys a person takes on the sample data: the default ranking, switching the criteria set
 in the sidebar, one unit's page, the criteria, trends and data pages, the English interface,
-and the upload of a filled template (a bad one, then one that moves Thị xã Cửa Lò up). Every
-page visited is saved as a screenshot under test-output/screenshots/, every file received
-under test-output/downloads/, so they can be looked at.
+the meeting exports (a chart as PNG, the slide pack and the Excel report), the upload of a
+filled template by the PAR office (a bad one, then one that moves Thị xã Cửa Lò up), and a
+unit's staff member who may only upload for their own unit. Every page visited is saved as a
+screenshot under test-output/screenshots/, every file received under test-output/downloads/,
+so they can be looked at.
 
 ORDER MATTERS: the journeys share one server and its database, and the stored upload changes
-the district ranking. pytest runs them in file order; keep the upload that confirms
-(test_upload_of_a_filled_template_raises_cua_lo) LAST, after every journey expecting 14/21.
+the district ranking. pytest runs them in file order: every journey expecting no account and
+Cửa Lò at 14/21 comes first; then the uploads, which create accounts (from then on every
+visitor must log in) and change the ranking; the unit user's journey comes last of all.
 
 Needs /usr/bin/chromium (scripts/setup-system.sh installs it; `make test` runs that first).
 Never `playwright install`: it downloads a browser from hosts this project cannot reach.
@@ -41,7 +44,9 @@ VIEWPORT = {"width": 1400, "height": 2200}  # screenshots only cover the viewpor
 SERVER_TIMEOUT = 60  # s, until /_stcore/health answers
 UI_TIMEOUT = 20_000  # ms, for one rerun to show its result
 
-DISTRICT_SET = "Bộ chỉ số CCHC cấp huyện tỉnh Nghệ An năm 2019 (minh họa)"
+# The set picker shows short labels ("2019 · cấp huyện tỉnh Nghệ An năm 2019 (minh họa)"):
+# the district set is the one option that says "cấp huyện".
+DISTRICT_SET = re.compile(r"cấp huyện.*2019")
 CUA_LO = "Thị xã Cửa Lò"
 WHOLE_YEAR = "Cả năm 2019"
 
@@ -156,8 +161,14 @@ def rerun(page):
     page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
     page.evaluate(_ARM_RUN_COUNTER)
     yield
-    page.wait_for_function(f"() => window.__parRunsDone > 0 && {_SCRIPT_STATE} === 'notRunning'",
+    try:
+        page.wait_for_function(f"() => window.__parRunsDone > 0 && {_SCRIPT_STATE} === 'notRunning'",
                            timeout=UI_TIMEOUT)
+    except Exception:
+        import time as _t
+        print("DEBUG state", page.evaluate(f"() => [window.__parRunsDone, {_SCRIPT_STATE}]"))
+        page.screenshot(path=f"/tmp/dbg-{_t.time():.0f}.png")
+        raise
     settle(page)
 
 
@@ -175,11 +186,28 @@ def app_exceptions(page) -> list[str]:
     return page.locator('[data-testid="stException"]').all_inner_texts()
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick an option of the selectbox with this label (a combobox: open it, click the option)."""
+def shows(value: str, option: str | re.Pattern) -> bool:
+    """Whether a selectbox's text is this option (the whole text, or a match of the pattern)."""
+    return bool(option.search(value)) if isinstance(option, re.Pattern) else value == option
+
+
+def choose(page, label: str, option: str | re.Pattern) -> None:
+    """Pick an option of the selectbox with this label (a combobox: open it, click the option).
+    A string is the option's whole text; a pattern must match exactly one option."""
     box = page.get_by_role("combobox", name=label, exact=True)
     box.click()
     page.get_by_role("option", name=option, exact=True).click()
+
+
+def options_of(page, label: str) -> list[str]:
+    """The options a selectbox offers (opened, read, closed again with Escape)."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    listed = page.get_by_role("option")
+    listed.first.wait_for()
+    texts = [x.strip() for x in listed.all_inner_texts()]
+    page.keyboard.press("Escape")
+    listed.first.wait_for(state="detached")
+    return texts
 
 
 def go_to(page, title: str) -> None:
@@ -188,10 +216,13 @@ def go_to(page, title: str) -> None:
     page.get_by_role("heading", name=title, exact=True).wait_for()
 
 
-def download(page, button: str) -> Path:
-    """Click a download button; the file as the browser received it, kept under DOWNLOADS."""
-    with page.expect_download() as info:
-        page.get_by_role("button", name=button, exact=True).click()
+def download(page, button, timeout: float = UI_TIMEOUT) -> Path:
+    """Click a download button (its label, or a locator); the file as the browser received
+    it, kept under DOWNLOADS. The server builds the file on the click: allow `timeout` ms."""
+    if isinstance(button, str):
+        button = page.get_by_role("button", name=button, exact=True)
+    with page.expect_download(timeout=timeout) as info:
+        button.click()
     received = info.value
     assert received.failure() is None, received.failure()
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
@@ -200,13 +231,13 @@ def download(page, button: str) -> Path:
     return path
 
 
-def pick(page, label: str, option: str) -> None:
+def pick(page, label: str, option: str | re.Pattern) -> None:
     """choose(), then wait for the rerun it causes (none if the option is already chosen)."""
-    if page.get_by_role("combobox", name=label, exact=True).input_value() == option:
+    if shows(page.get_by_role("combobox", name=label, exact=True).input_value(), option):
         return
     with rerun(page):
         choose(page, label, option)
-    assert page.get_by_role("combobox", name=label, exact=True).input_value() == option
+    assert shows(page.get_by_role("combobox", name=label, exact=True).input_value(), option)
 
 
 def pick_district_set(page) -> None:
@@ -283,8 +314,8 @@ def test_district_2019_set_shows_cua_lo_14_of_21(page):
         has_text=re.compile(r"^1/21$"))
     expect_rank.first.wait_for(state="attached")
     settle(page)
-    assert page.get_by_role("combobox", name="Bộ chỉ số", exact=True).input_value() == \
-        DISTRICT_SET
+    assert shows(page.get_by_role("combobox", name="Bộ chỉ số", exact=True).input_value(),
+                 DISTRICT_SET)
     text = page.locator("body").text_content()
     assert "14/21" in text and CUA_LO in text
     # Row 14 is below the table's fold (the grid only keeps the rows in view in the DOM), so
@@ -335,8 +366,8 @@ def test_criteria_set_survives_a_page_switch(page):
     page.locator('[data-testid="stSidebarNav"] a', has_text="Đơn vị").click()
     page.get_by_role("combobox", name="Đơn vị", exact=True).wait_for()
     settle(page)
-    assert page.get_by_role("combobox", name="Bộ chỉ số", exact=True).input_value() == \
-        DISTRICT_SET
+    assert shows(page.get_by_role("combobox", name="Bộ chỉ số", exact=True).input_value(),
+                 DISTRICT_SET)
 
 
 def test_criteria_trends_and_data_pages(page):
@@ -392,6 +423,57 @@ def test_english_interface(page):
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
     assert not app_exceptions(page)
     shot(page, "08-english-rankings")
+
+
+def test_meeting_exports_png_pptx_and_excel(page):
+    """Issue 5: the ranking chart as a PNG, and Cửa Lò's slide pack and Excel report."""
+    from pptx import Presentation
+
+    cell(page, 0, 0).wait_for(state="attached")
+    pick_district_set(page)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    # The PNG button under the ranking chart (its key: dl_ranking_png). Kaleido draws the
+    # file on the click, and the first drawing starts its Chromium: allow it time.
+    png_button = page.locator(".st-key-dl_ranking_png").get_by_role("button", name="PNG",
+                                                                   exact=True)
+    assert png_button.inner_text().strip() == "PNG"
+    shot(page, "08a-xep-hang-nut-xuat")
+    png = download(page, png_button, timeout=60_000)
+    assert png.name == "ranking-nghe-an-huyen-2019-2019.png"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:16]
+    assert len(data) > 20_000, len(data)  # a drawn chart, not an empty image
+    settle(page)
+    assert not app_exceptions(page)
+
+    go_to(page, "Đơn vị")
+    pick(page, "Đơn vị", CUA_LO)
+    page.get_by_role("heading", name=re.compile(r"^Xếp thứ 14\/21 · ")).wait_for()
+    page.get_by_role("button", name="Bộ trình chiếu (PPTX)", exact=True).wait_for()
+    settle(page)
+    shot(page, "08b-don-vi-cua-lo-tai-lieu-hop")
+
+    pptx = download(page, "Bộ trình chiếu (PPTX)", timeout=60_000)
+    assert pptx.name == "trinh-chieu-nghe-an-huyen-2019-2019-cua-lo.pptx"
+    slides = list(Presentation(pptx).slides)
+    assert len(slides) == 6  # cover, ranking, top/bottom, weakest; Cửa Lò's headline, lagging
+    texts = ["\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+             for slide in slides]
+    assert any("Xếp thứ 14/21" in text for text in texts), texts
+    assert CUA_LO in texts[0]  # the cover names the focus unit
+    settle(page)
+
+    report = download(page, "Báo cáo Excel", timeout=60_000)
+    assert report.name == "bao-cao-nghe-an-huyen-2019-2019-cua-lo.xlsx"
+    book = openpyxl.load_workbook(report, read_only=True)
+    assert "Xếp hạng" in book.sheetnames, book.sheetnames
+    ranking = list(book["Xếp hạng"].iter_rows(values_only=True))
+    book.close()
+    mine = [r for r in ranking if "cua-lo" in r]
+    assert len(mine) == 1 and mine[0][0] == 14 and CUA_LO in mine[0], mine
+    settle(page)
+    assert not app_exceptions(page)
+    shot(page, "08c-don-vi-cua-lo-sau-khi-tai")
 
 
 # --- uploads: keep these last ---------------------------------------------------------------
@@ -535,3 +617,99 @@ def test_upload_of_a_filled_template_raises_cua_lo(admin_page):
     assert bar_rank(page, CUA_LO) == after
     assert not app_exceptions(page)
     shot(page, "13-xep-hang-sau-tai-len")
+
+
+# --- a unit's staff member: after the uploads (accounts exist by now) ------------------------
+
+UNIT_USER, UNIT_PASSWORD = "cua-lo-staff", "mat-khau-cua-lo"
+CSV_HEADER = "unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
+
+
+def log_in(page, name: str, password: str) -> None:
+    page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
+    page.get_by_role("textbox", name="Tài khoản", exact=True).fill(name)
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+
+
+def nav_titles(page) -> list[str]:
+    return [x.strip() for x in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+
+
+def test_unit_user_uploads_only_for_its_own_unit(page):
+    """Issue 6: staff of Cửa Lò see and store only Cửa Lò; the store refuses another unit."""
+    from par.accounts import Accounts
+    from par.auth import Actor
+    from par.storage import Store
+
+    accounts = Accounts(Store())  # the server's database (PAR_DATABASE_URL, from conftest)
+    assert ADMIN in set(accounts.list()["name"]), "the upload journeys must run first"
+    if UNIT_USER not in set(accounts.list()["name"]):
+        accounts.add(Actor.local_admin(), UNIT_USER, "unit", UNIT_PASSWORD, ["cua-lo"])
+
+    page.reload()  # a fresh context: nobody is logged in, so the login form is all there is
+    log_in(page, UNIT_USER, UNIT_PASSWORD)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Tải lên").wait_for()
+    settle(page)
+    nav = nav_titles(page)
+    assert nav == ["Xếp hạng", "Đơn vị", "Tiêu chí", "Xu hướng", "Nhập/Xuất dữ liệu",
+                   "Tải lên"], nav
+    assert "Nhật ký" not in nav  # the audit log is for the office and leadership
+    assert page.locator('[data-testid="stSidebar"]').get_by_text(
+        f"Đang dùng: {UNIT_USER} (unit)", exact=True).count() == 1
+    shot(page, "14-don-vi-dang-nhap")
+
+    go_to(page, "Tải lên")
+    pick(page, "Bộ chỉ số", DISTRICT_SET)
+    offered = options_of(page, "Đơn vị")
+    assert offered == [CUA_LO], offered  # not "Thành phố Vinh", nor any other district
+    assert page.get_by_role("combobox", name="Đơn vị", exact=True).input_value() == CUA_LO
+    assert not app_exceptions(page)
+    shot(page, "15-don-vi-tai-len")
+
+    mine = DOWNLOADS / "cua-lo-2019-Q4.csv"
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    mine.write_text(CSV_HEADER + "cua-lo,2019-Q4,1.1.1,có,,,,,\n", encoding="utf-8")
+    upload(page, mine)
+    page.get_by_role("button", name="Xác nhận lưu", exact=True).wait_for()
+    settle(page)
+    ok = page.locator('[data-testid="stAlert"]').filter(has_text="Tệp hợp lệ")
+    assert "cua-lo 2019-Q4" in ok.inner_text()
+    shot(page, "16-don-vi-xem-truoc")
+    with rerun(page):
+        page.get_by_role("button", name="Xác nhận lưu", exact=True).click()
+    page.get_by_text(re.compile(r"^Đã lưu: lần nộp #\d+\.$")).wait_for()
+    settle(page)
+    history = grid_with(page, "Người nộp")
+    assert UNIT_USER in (history.text_content() or "")
+    assert not app_exceptions(page)
+    shot(page, "17-don-vi-da-luu")
+
+    # Another unit's file: it is well formed, so it passes validation and previews; the
+    # store, which checks the actor's units again, refuses it on confirm.
+    theirs = DOWNLOADS / "vinh-2019-Q4.csv"
+    theirs.write_text(CSV_HEADER + "vinh,2019-Q4,1.1.1,có,,,,,\n", encoding="utf-8")
+    upload(page, theirs)
+    page.get_by_role("button", name="Xác nhận lưu", exact=True).wait_for()
+    settle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Xác nhận lưu", exact=True).click()
+    refused = page.locator('[data-testid="stAlert"]').filter(has_text="không được phép")
+    refused.wait_for()
+    text = refused.inner_text()
+    assert "vinh" in text and UNIT_USER in text, text
+    assert page.get_by_text(re.compile(r"^Đã lưu: lần nộp")).count() == 0
+    assert not app_exceptions(page)
+    shot(page, "18-don-vi-tu-choi-don-vi-khac")
+    assert UNIT_USER not in set(Store().history("vinh")["user"])  # nothing stored for Vinh
+
+    with rerun(page):
+        page.locator('[data-testid="stSidebar"]').get_by_role(
+            "button", name="Đăng xuất", exact=True).click()
+    page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
+    page.get_by_role("textbox", name="Tài khoản", exact=True).wait_for()
+    settle(page)
+    assert "Tải lên" not in nav_titles(page)  # the login page is the only one left
+    assert page.locator('[data-testid="stSidebar"]').get_by_role(
+        "button", name="Đăng xuất").count() == 0
+    shot(page, "19-don-vi-da-dang-xuat")
