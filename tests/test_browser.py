@@ -123,6 +123,7 @@ def page(browser, server):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("websocket", lambda ws: _count_runs(pg, ws))
     pg.goto(server)
     yield pg
     context.close()
@@ -140,35 +141,41 @@ def settle(page) -> None:
 
 
 # A click returns before the rerun it causes has even started, so settle() alone can pass
-# too early. stApp's data-test-script-state says whether a run is going on; this counts the
-# times it comes back to "notRunning".
+# too early. The server ends every script run with a ForwardMsg "script_finished" on the
+# page's websocket; the page fixture counts those (a run cut short for a newer one aside).
+# (Watching stApp's data-test-script-state for a change missed quick runs under load: the
+# page took a run's start and end in one render and the attribute never changed.)
 _SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState"""
-_ARM_RUN_COUNTER = """() => {
-    window.__parRunsDone = 0;
-    if (window.__parRunObserver) return;
-    const app = document.querySelector('[data-testid="stApp"]');
-    window.__parRunObserver = new MutationObserver(() => {
-        if (app.dataset.testScriptState === "notRunning") window.__parRunsDone += 1;
-    });
-    window.__parRunObserver.observe(app, {attributes: true,
-                                          attributeFilter: ["data-test-script-state"]});
-}"""
+_RUNS_FINISHED: dict[int, int] = {}  # id(page) -> script runs finished
+
+
+def _count_runs(page, ws) -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    cut_short = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+
+    def received(payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg.FromString(payload)
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != cut_short:
+            _RUNS_FINISHED[id(page)] = _RUNS_FINISHED.get(id(page), 0) + 1
+
+    if ws.url.endswith("/_stcore/stream"):
+        ws.on("framereceived", received)
 
 
 @contextmanager
 def rerun(page):
     """Around an action that reruns the script: afterwards, that run is over and settled."""
     page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
-    page.evaluate(_ARM_RUN_COUNTER)
+    before = _RUNS_FINISHED.get(id(page), 0)
     yield
-    try:
-        page.wait_for_function(f"() => window.__parRunsDone > 0 && {_SCRIPT_STATE} === 'notRunning'",
-                           timeout=UI_TIMEOUT)
-    except Exception:
-        import time as _t
-        print("DEBUG state", page.evaluate(f"() => [window.__parRunsDone, {_SCRIPT_STATE}]"))
-        page.screenshot(path=f"/tmp/dbg-{_t.time():.0f}.png")
-        raise
+    deadline = time.monotonic() + UI_TIMEOUT / 1000
+    while _RUNS_FINISHED.get(id(page), 0) == before:  # frames arrive while Playwright waits
+        assert time.monotonic() < deadline, "no script run finished after the action"
+        page.wait_for_timeout(50)
+    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
     settle(page)
 
 
@@ -643,7 +650,6 @@ def test_unit_user_uploads_only_for_its_own_unit(page):
     from par.storage import Store
 
     accounts = Accounts(Store())  # the server's database (PAR_DATABASE_URL, from conftest)
-    assert ADMIN in set(accounts.list()["name"]), "the upload journeys must run first"
     if UNIT_USER not in set(accounts.list()["name"]):
         accounts.add(Actor.local_admin(), UNIT_USER, "unit", UNIT_PASSWORD, ["cua-lo"])
 
