@@ -1,6 +1,6 @@
 """Streamlit entry: page config, language, who is signed in, role-based navigation.
 
-Pages live in par/app/; what each role may do is enforced in par/ (par.auth), the menu
+Pages live in par/app/; what each role may do is enforced in par/ (par.domain.auth), the menu
 only leaves out what the user cannot use.
 """
 import streamlit as st
@@ -14,7 +14,7 @@ from par.app.ranking import page_ranking
 from par.app.trends import page_trends
 from par.app.unit import page_unit
 from par.app.upload import page_upload
-from par.messages import LANGS, t
+from par.i18n import LANGS, t
 
 st.set_page_config(page_title="par", page_icon="📊", layout="wide")
 keep_picker_state()

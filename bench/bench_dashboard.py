@@ -30,9 +30,9 @@ def prepare(n_units: int) -> tuple[str, str]:
     from bench_score import build_case
 
     from par import load_criteria, read_units
-    from par.guard import Limits
-    from par.importer import import_files
-    from par.storage import Store
+    from par.read.guard import Limits
+    from par.store.storage import Store
+    from par.store.submit import import_files
 
     db = OUT / f"dashboard-{n_units}.db"
     url = f"sqlite:///{db}"

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from par import load_criteria, read_inputs, read_units, score  # noqa: E402
-from par.chart_export import chart_figure, export_figure  # noqa: E402
-from par.pack import build_pack, build_pack_pdf  # noqa: E402
-from par.report import build_report  # noqa: E402
+from par.export.images import chart_figure, export_figure  # noqa: E402
+from par.export.pack import build_pack, build_pack_pdf  # noqa: E402
+from par.export.report import build_report  # noqa: E402
 
 CRITERIA = ROOT / "criteria" / "nghe-an-huyen-2019.yaml"
 INPUTS = [ROOT / "data/inputs/huyen-2019-self.csv", ROOT / "data/inputs/huyen-2019-appraisal.csv"]

@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from par import load_criteria, read_units  # noqa: E402
-from par.periods import Period  # noqa: E402
-from par.synthetic import generate  # noqa: E402
-from par.template import build_template  # noqa: E402
+from par.domain.periods import Period  # noqa: E402
+from par.read.template import build_template  # noqa: E402
+from par.sample.synthetic import generate  # noqa: E402
 
 CRITERIA = ROOT / "criteria" / "nghe-an-xa-2025.yaml"
 OUT = ROOT / "bench" / "out" / "templates"

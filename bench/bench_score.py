@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from par import load_criteria  # noqa: E402
-from par.periods import Period  # noqa: E402
-from par.synthetic import generate  # noqa: E402
+from par.domain.periods import Period  # noqa: E402
+from par.sample.synthetic import generate  # noqa: E402
 
 CRITERIA = ROOT / "criteria" / "nghe-an-huyen-2019.yaml"  # 94 leaves, every rule type
 OUT = ROOT / "bench" / "out"

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from par import load_criteria, read_inputs, read_units, score  # noqa: E402
-from par.uncertainty import AppraisalAdjustment, get_rank_intervals  # noqa: E402
+from par.decide.uncertainty import AppraisalAdjustment, get_rank_intervals  # noqa: E402
 
 CRITERIA = ROOT / "criteria" / "nghe-an-xa-2025.yaml"
 INPUTS = ROOT / "data" / "inputs" / "xa-2025-self.csv"

@@ -9,14 +9,14 @@
 
 The package never imports streamlit; the dashboard lives in par.app.
 """
-from par.analysis import get_lagging, get_strengths, get_weakest
-from par.criteria import check_criteria, load_criteria
-from par.inputs import check_inputs, read_inputs
-from par.issues import Issue, ParError
-from par.models import CriteriaSet, Node, Rule, Unit
-from par.periods import Period, parse_period
-from par.scoring import Scorecard, score
-from par.units import read_units
+from par.analysis.lagging import get_lagging, get_strengths, get_weakest
+from par.domain.issues import Issue, ParError
+from par.domain.models import CriteriaSet, Node, Rule, Unit
+from par.domain.periods import Period, parse_period
+from par.engine.criteria import check_criteria, load_criteria
+from par.engine.scoring import Scorecard, score
+from par.read.inputs import check_inputs, read_inputs
+from par.read.units import read_units
 
 __all__ = [
     "CriteriaSet", "Issue", "Node", "ParError", "Period", "Rule", "Scorecard", "Unit",

@@ -1,3 +1,3 @@
-from par.cli import main
+from par.cli.main import main
 
 raise SystemExit(main())

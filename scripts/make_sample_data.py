@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from par import get_lagging, load_criteria, read_units, score  # noqa: E402
-from par.inputs import check_inputs  # noqa: E402
-from par.periods import Period, parse_period  # noqa: E402
-from par.synthetic import generate  # noqa: E402
-from par.tabular import RawTable  # noqa: E402
+from par.domain.periods import Period, parse_period  # noqa: E402
+from par.read.inputs import check_inputs  # noqa: E402
+from par.read.tabular import RawTable  # noqa: E402
+from par.sample.synthetic import generate  # noqa: E402
 
 OUT = ROOT / "data" / "inputs"
 # Latent quality of the 21 districts, best first (illustrative, not a published ranking).

@@ -22,12 +22,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from par.criteria import check_criteria_text
-from par.inputs import INPUT_COLUMNS, check_inputs
-from par.issues import ParError, errors_only
-from par.scoring import score
-from par.tabular import read_csv
-from par.units import check_units_table
+from par.domain.issues import ParError, errors_only
+from par.engine.criteria import check_criteria_text
+from par.engine.scoring import score
+from par.read.inputs import INPUT_COLUMNS, check_inputs
+from par.read.tabular import read_csv
+from par.read.units import check_units_table
 
 YEAR = 2025
 HEADER = f"id: t\ntitle: Bộ thử\nyear: {YEAR}\nlevel: xa\n"

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from par.app import state
-from par.messages import t
+from par.app import cache
+from par.i18n import t
 
 
 def audit_frame(lang: str):
-    frame = state.store().audit()
+    frame = cache.store().audit()
     frame["at"] = frame["at"].astype(str).str[:19]
     return frame.rename(columns={c: t(f"audit.{c}", lang) for c in frame.columns})
 
 
 def page_audit() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("nav.audit", lang))
     frame = audit_frame(lang)
     st.dataframe(frame, hide_index=True)

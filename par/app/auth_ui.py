@@ -8,24 +8,24 @@ Streamlit's st.login (OIDC) and maps ``st.user.email`` to an account in
 """
 from __future__ import annotations
 
-import os
 import time
 
 import streamlit as st
 
-from par.accounts import Accounts
-from par.app import state
-from par.auth import Actor
-from par.issues import ParError
-from par.messages import t
+from par import settings
+from par.app import cache
+from par.domain.auth import Actor
+from par.domain.issues import ParError
+from par.i18n import t
+from par.store.accounts import Accounts
 
 
 def accounts() -> Accounts:
-    return Accounts(state.store())
+    return Accounts(cache.store())
 
 
 def _timeout() -> float:
-    return float(os.environ.get("PAR_SESSION_MINUTES", "60")) * 60
+    return settings.session_seconds()
 
 
 def current_actor() -> Actor | None:
@@ -46,7 +46,7 @@ def logout() -> None:
 
 
 def page_login() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("auth.login_title", lang))
     if st.session_state.pop("expired", False):
         st.info(t("auth.expired", lang))

@@ -3,24 +3,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from par import catalog
-from par.app import state
-from par.issues import ParError
-from par.messages import t
+from par.app import cache
+from par.domain.issues import ParError
+from par.engine import catalog
+from par.i18n import t
 
 
 def pick_scorecard():
     """Sidebar pickers; returns the scorecard, or None after showing why there is none."""
-    lang = state.lang()
-    sets = state.criteria_sets()
+    lang = cache.lang()
+    sets = cache.criteria_sets()
     chosen = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
                                   format_func=lambda c: c.short_title(lang))
     if chosen is None:
         return None
     try:
-        rows = state.rows_for(chosen.id)
+        rows = cache.rows_for(chosen.id)
     except ParError as exc:
-        state.show_errors(exc)
+        cache.show_errors(exc)
         return None
     if rows.empty:
         st.info(t("app.no_inputs", lang))
@@ -32,7 +32,7 @@ def pick_scorecard():
     as_of = st.sidebar.selectbox(
         t("app.as_of", lang), choices, key=key,
         format_func=lambda p: t("app.whole_year", lang, year=p.year) if p.is_annual else str(p))
-    return state.scorecard(chosen.id, as_of)
+    return cache.scorecard(chosen.id, as_of)
 
 
 def keep_picker_state() -> None:
@@ -48,16 +48,16 @@ def keep_picker_state() -> None:
 
 def rank_change(card):
     """Rank change against the previous period of the year (none for the first quarter)."""
-    from par.trends import get_rank_change
+    from par.analysis.trends import get_rank_change
 
     previous = _previous(card.as_of)
     if previous is None:
         return None
-    return get_rank_change(card, state.scorecard(card.criteria.id, previous))
+    return get_rank_change(card, cache.scorecard(card.criteria.id, previous))
 
 
 def _previous(as_of):
-    from par.periods import Period
+    from par.domain.periods import Period
 
     if as_of.is_annual:
         return Period(as_of.year, 4)

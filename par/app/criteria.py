@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from par.analysis import get_weakest
-from par.app import state
+from par.analysis.lagging import get_weakest
+from par.analysis.trends import (
+    get_criterion_distribution,
+    get_domain_attainment,
+    get_leaf_attainment,
+)
+from par.app import cache
 from par.app.common import pick_scorecard
 from par.app.decide import section_over_scoring
 from par.app.exports_ui import chart_downloads
-from par.charts import fig_distribution, fig_heatmap
-from par.messages import t
-from par.trends import get_criterion_distribution, get_domain_attainment, get_leaf_attainment
-from par.views import localise
+from par.i18n import t
+from par.present.figures import fig_distribution, fig_heatmap
+from par.present.frames import localise
 
 
 def page_criteria() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("nav.criteria", lang))
     card = pick_scorecard()
     if card is None:

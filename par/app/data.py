@@ -1,28 +1,27 @@
 """Nhập/Xuất dữ liệu: download the current results; reset the sample data (sample mode only)."""
 from __future__ import annotations
 
-import os
 
 import streamlit as st
 
-from par.app import state
+from par import settings
+from par.app import cache
 from par.app.auth_ui import accounts, current_actor
 from par.app.common import pick_scorecard
 from par.app.exports_ui import meeting_downloads
-from par.auth import Actor
-from par.exports import export_results_csv, export_results_xlsx
-from par.messages import t
-from par.seed import reset_sample
+from par.domain.auth import Actor
+from par.export.results import export_results_csv, export_results_xlsx
+from par.i18n import t
+from par.sample.seed import reset_sample
 
 
 def sample_mode() -> bool:
     """The bundled sample is being shown: no database configured, or PAR_SAMPLE_MODE=1."""
-    default = "0" if os.environ.get("PAR_DATABASE_URL") else "1"
-    return os.environ.get("PAR_SAMPLE_MODE", default) == "1"
+    return settings.sample_mode()
 
 
 def page_data() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("nav.data", lang))
     card = pick_scorecard()
     if card is not None:
@@ -43,5 +42,5 @@ def page_data() -> None:
         st.subheader(t("data.reset_title", lang))
         st.caption(t("data.reset_help", lang))
         if st.button(t("data.reset", lang), key="reset_sample"):
-            reset_sample(state.store(), actor)
+            reset_sample(cache.store(), actor)
             st.success(t("data.reset_done", lang))

@@ -4,28 +4,28 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from par.app import state
-from par.charts import add_projection, fig_rank_intervals
-from par.formatting import fmt_number, fmt_rank
-from par.messages import t
-from par.projection import get_projection
-from par.target import get_safety_margin, get_target_plan, what_if
-from par.trends import get_over_scoring
-from par.uncertainty import get_rank_intervals
-from par.views import localise
+from par.analysis.trends import get_over_scoring
+from par.app import cache
+from par.decide.projection import get_projection
+from par.decide.target import get_safety_margin, get_target_plan, what_if
+from par.decide.uncertainty import get_rank_intervals
+from par.i18n import t
+from par.i18n.formatting import fmt_number, fmt_rank
+from par.present.figures import add_projection, fig_rank_intervals
+from par.present.frames import localise
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _intervals(criteria_id: str, as_of: str, version: tuple) -> pd.DataFrame:
-    from par.periods import parse_period
+    from par.domain.periods import parse_period
 
-    card = state.scorecard(criteria_id, parse_period(as_of))
-    return get_rank_intervals(card, runs=1000, rows=state.rows_for(criteria_id))
+    card = cache.scorecard(criteria_id, parse_period(as_of))
+    return get_rank_intervals(card, runs=1000, rows=cache.rows_for(criteria_id))
 
 
 def section_intervals(card, lang: str) -> None:
     with st.expander(t("decide.section_intervals", lang)):
-        intervals = _intervals(card.criteria.id, str(card.as_of), state.store().data_version())
+        intervals = _intervals(card.criteria.id, str(card.as_of), cache.store().data_version())
         st.plotly_chart(fig_rank_intervals(intervals, lang, st.session_state.get("unit")),
                         key="rank_intervals")
 
@@ -91,9 +91,9 @@ def section_what_if(card, unit: str, lang: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _projection(criteria_id: str, as_of: str, version: tuple) -> pd.DataFrame:
-    from par.periods import parse_period
-    criteria = state.criteria_by_id(criteria_id)
-    return get_projection(criteria, state.units(), state.rows_for(criteria_id),
+    from par.domain.periods import parse_period
+    criteria = cache.criteria_by_id(criteria_id)
+    return get_projection(criteria, cache.units(), cache.rows_for(criteria_id),
                           parse_period(as_of))
 
 
@@ -104,7 +104,7 @@ def section_projection(fig, criteria, own: pd.DataFrame, unit: str, lang: str):
     if not quarters or str(criteria.year) in periods:  # the year is in: nothing to project
         return fig
     latest = quarters[-1]
-    projection = _projection(criteria.id, latest, state.store().data_version())
+    projection = _projection(criteria.id, latest, cache.store().data_version())
     if unit not in projection.index:
         return fig
     p = projection.loc[unit]
@@ -124,7 +124,7 @@ def section_projection(fig, criteria, own: pd.DataFrame, unit: str, lang: str):
 
 def section_over_scoring(card, lang: str) -> None:
     st.subheader(t("decide.section_over", lang))
-    over = get_over_scoring(card.criteria, state.units(), state.rows_for(card.criteria.id),
+    over = get_over_scoring(card.criteria, cache.units(), cache.rows_for(card.criteria.id),
                             card.as_of, lang)
     if over.empty:
         st.info(t("unit.no_appraisal", lang))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from par.messages import t
+from par.i18n import t
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -12,7 +12,7 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
 
 def chart_downloads(card, kind: str, lang: str, unit: str | None = None, **extra) -> None:
     """PNG (2×), SVG and PDF of a dashboard chart, with its context in the title."""
-    from par.chart_export import export_chart
+    from par.export.images import export_chart
 
     stem = f"{kind}-{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
     cols = st.columns(6)
@@ -25,8 +25,8 @@ def chart_downloads(card, kind: str, lang: str, unit: str | None = None, **extra
 
 def meeting_downloads(card, lang: str, unit: str | None = None) -> None:
     """The Excel report and the slide pack (PPTX and PDF) — the same files as the CLI's."""
-    from par.pack import build_pack, build_pack_pdf
-    from par.report import build_report
+    from par.export.pack import build_pack, build_pack_pdf
+    from par.export.report import build_report
 
     stem = f"{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
     cols = st.columns(3)

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from par.app import state
+from par.app import cache
 from par.app.common import pick_scorecard, rank_change
 from par.app.decide import section_intervals
 from par.app.exports_ui import chart_downloads
-from par.charts import fig_ranking
-from par.formatting import fmt_number
-from par.messages import t
-from par.views import kpis, ranking_table
+from par.i18n import t
+from par.i18n.formatting import fmt_number
+from par.present.figures import fig_ranking
+from par.present.frames import kpis, ranking_table
 
 
 def page_ranking() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("nav.ranking", lang))
     card = pick_scorecard()
     if card is None:

@@ -4,34 +4,34 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from par.app import state
+from par.analysis.trends import compare_sets, get_trend
+from par.app import cache
 from par.app.decide import section_projection
-from par.charts import fig_trend
-from par.formatting import fmt_number, fmt_rank
-from par.messages import t
-from par.trends import compare_sets, get_trend
+from par.i18n import t
+from par.i18n.formatting import fmt_number, fmt_rank
+from par.present.figures import fig_trend
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _trend(criteria_id: str, version: tuple):
-    criteria = state.criteria_by_id(criteria_id)
-    return get_trend(criteria, state.units(), state.rows_for(criteria_id))
+    criteria = cache.criteria_by_id(criteria_id)
+    return get_trend(criteria, cache.units(), cache.rows_for(criteria_id))
 
 
 def page_trends() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("nav.trends", lang))
-    sets = state.criteria_sets()
+    sets = cache.criteria_sets()
     criteria = st.sidebar.selectbox(t("app.criteria_set", lang), sets, key="criteria_id",
                                     format_func=lambda c: c.short_title(lang))
-    version = state.store().data_version()
+    version = cache.store().data_version()
     same_level = sorted((c for c in sets if c.level == criteria.level), key=lambda c: c.year)
     # Every year of this level, each scored with its own criteria set, one after the other.
     trend = pd.concat([_trend(c.id, version) for c in same_level], ignore_index=True)
     if trend.empty:
         st.info(t("app.no_inputs", lang))
         return
-    units = state.units()
+    units = cache.units()
     ids = list(dict.fromkeys(trend["unit"]))
     unit = st.selectbox(t("trends.unit", lang), ids, key="unit",
                         format_func=lambda u: units.at[u, "name"])

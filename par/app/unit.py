@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from par.app import state
+from par.analysis.trends import (
+    get_domain_comparison,
+    get_missing,
+    get_self_vs_appraisal,
+)
+from par.app import cache
 from par.app.common import pick_scorecard
 from par.app.decide import section_target, section_what_if
 from par.app.exports_ui import chart_downloads, meeting_downloads
-from par.charts import fig_domains
-from par.formatting import fmt_number, fmt_rank
-from par.messages import t
-from par.trends import get_domain_comparison, get_missing, get_self_vs_appraisal
-from par.views import lagging_table, localise, strengths_table
+from par.i18n import t
+from par.i18n.formatting import fmt_number, fmt_rank
+from par.present.figures import fig_domains
+from par.present.frames import lagging_table, localise, strengths_table
 
 
 def page_unit() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("nav.unit", lang))
     card = pick_scorecard()
     if card is None:
@@ -43,7 +47,7 @@ def page_unit() -> None:
                                             "max": "col.max", "domain": "col.domain"}, lang,
                                   numbers=("max",)), hide_index=True)
     st.markdown("**" + t("unit.self_vs_appraisal", lang) + "**")
-    diff = get_self_vs_appraisal(card.criteria, state.units(), state.rows_for(card.criteria.id),
+    diff = get_self_vs_appraisal(card.criteria, cache.units(), cache.rows_for(card.criteria.id),
                                  unit, card.as_of, lang)
     if diff.empty:
         st.info(t("unit.no_appraisal", lang))

@@ -5,23 +5,23 @@ import hashlib
 
 import streamlit as st
 
-from par.app import state
+from par.app import cache
 from par.app.auth_ui import current_actor
-from par.importer import prepare_import, preview
-from par.issues import ParError
-from par.messages import t
-from par.periods import Period
-from par.template import build_template
-from par.views import history_table, preview_table
+from par.domain.issues import ParError
+from par.domain.periods import Period
+from par.i18n import t
+from par.present.frames import history_table, preview_table
+from par.read.template import build_template
+from par.store.submit import prepare_import, preview
 
 
 def page_upload() -> None:
-    lang = state.lang()
+    lang = cache.lang()
     st.title(t("nav.upload", lang))
-    sets = state.criteria_sets()
+    sets = cache.criteria_sets()
     criteria = st.selectbox(t("app.criteria_set", lang), sets, key="upload_set",
                             format_func=lambda c: c.short_title(lang))
-    units = state.units()
+    units = cache.units()
     actor = current_actor()
     level = units[units["level"] == criteria.level]
     if actor is not None and actor.role == "unit":  # staff see only their own units
@@ -66,13 +66,13 @@ def _upload_section(sets, units, actor, lang: str) -> None:
     what = ", ".join(sorted({f"{g.unit} {g.period}" for g in prepared.groups}))
     st.success(t("upload.ok", lang, rows=prepared.row_count, groups=len(prepared.groups),
                  what=what))
-    before, after = preview(state.store(), prepared, units)
+    before, after = preview(cache.store(), prepared, units)
     unit_ids = sorted({g.unit for g in prepared.groups})
     st.dataframe(preview_table(before, after, unit_ids, lang), hide_index=True)
     digest = hashlib.sha256(data).hexdigest()
     if st.button(t("upload.confirm", lang), key="confirm_upload", type="primary"):
-        try:  # par.storage checks the actor's role and units again: the UI is not the guard
-            ids = state.store().save_submissions(
+        try:  # par.store.storage checks the actor's role and units again: the UI is not the guard
+            ids = cache.store().save_submissions(
                 [(prepared.groups, prepared.criteria, prepared.name, digest)], actor=actor)[0]
         except ParError as exc:
             st.error("\n".join(i.render(lang) for i in exc.issues))
@@ -87,7 +87,7 @@ def _history_section(unit: str, actor, lang: str) -> None:
     st.subheader(t("upload.history_title", lang))
     if msg := st.session_state.pop("upload_done", None):
         st.success(msg)
-    history = state.store().history(unit)
+    history = cache.store().history(unit)
     if history.empty:
         st.info(t("upload.no_history", lang))
         return
@@ -99,7 +99,7 @@ def _history_section(unit: str, actor, lang: str) -> None:
                           format_func=lambda i: f"#{i}")
     if st.button(t("upload.rollback", lang), key="rollback"):
         try:
-            state.store().rollback(int(chosen), actor=actor)
+            cache.store().rollback(int(chosen), actor=actor)
         except ParError as exc:
             st.error("\n".join(i.render(lang) for i in exc.issues))
             return

@@ -1,0 +1,1 @@
+"""Questions asked of a scorecard: lagging criteria, strengths, trends, comparisons."""

@@ -1,0 +1,253 @@
+"""Frames for the unit dashboard: rank changes, domain comparisons, attainment grids,
+missing data, one criterion across units, self-assessment against appraisal, trends.
+
+Pure pandas, no streamlit. Scores always come from the engine (``par.engine.scoring.score``):
+the functions that need another window or another stage call it again rather than
+re-implementing a rule. Names come in the requested language (``lang``); codes, ids
+and numbers stay as the engine gives them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from par.domain.models import CriteriaSet
+from par.domain.periods import ANNUAL, Period
+from par.engine.scoring import Scorecard, score, window
+
+DOMAIN_COLUMNS = ["code", "name", "score", "max", "mean", "best", "attainment"]
+MISSING_COLUMNS = ["code", "name", "max", "domain"]
+DISTRIBUTION_COLUMNS = ["unit", "name", "points", "max", "applicable"]
+SELF_APPRAISAL_COLUMNS = ["code", "name", "domain", "max", "self_points", "appraisal_points",
+                          "difference"]
+TREND_COLUMNS = ["unit", "as_of", "index", "rank", "of", "provisional"]
+
+
+def _check_unit(card: Scorecard, unit: str) -> None:
+    if unit not in card.units.index:
+        raise KeyError(f"unit '{unit}' is not scored in {card.criteria.id}; "
+                       f"expected one of {list(card.units.index)}")
+
+
+def _names(criteria: CriteriaSet, codes: Iterable[str], lang: str) -> list[str]:
+    nodes = criteria.nodes
+    return [nodes[c].display_name(lang) for c in codes]
+
+
+def _percent(points: pd.DataFrame | pd.Series, amax: pd.DataFrame | pd.Series):
+    """100 × points / max; NaN where the max is 0 (not applicable)."""
+    return 100.0 * points / amax.where(amax > 0)
+
+
+# -- one scorecard -------------------------------------------------------------------
+
+def get_rank_change(card: Scorecard, previous_card: Scorecard | None) -> pd.Series:
+    """Previous rank − current rank per unit (positive = moved up), Int64.
+
+    NA when the unit is unranked in either card, absent from the previous one, or
+    when there is no previous card.
+    """
+    current = card.units["rank"].astype("Int64")
+    if previous_card is None:
+        out = pd.Series(pd.NA, index=card.units.index, dtype="Int64")
+    else:
+        previous = previous_card.units["rank"].astype("Int64").reindex(card.units.index)
+        out = previous - current
+    return out.rename("rank_change")
+
+
+def get_domain_comparison(card: Scorecard, unit: str, lang: str = "vi") -> pd.DataFrame:
+    """Per regular domain: the unit's score and applicable max, the level's mean and best.
+
+    Mean and best are over the ranked units of the level for whom the domain applies
+    (max > 0); attainment is 100 × score / max, NaN when the domain does not apply.
+    """
+    _check_unit(card, unit)
+    codes = card.domain_codes("regular")
+    scores, maxes = card.node_score[codes], card.node_max[codes]
+    ranked = card.ranked.index
+    pool = scores.loc[ranked].where(maxes.loc[ranked] > 0)
+    own_score, own_max = scores.loc[unit], maxes.loc[unit]
+    return pd.DataFrame({
+        "code": codes,
+        "name": _names(card.criteria, codes, lang),
+        "score": own_score.where(own_max > 0).to_numpy(dtype=float),
+        "max": own_max.to_numpy(dtype=float),
+        "mean": pool.mean().to_numpy(dtype=float),
+        "best": pool.max().to_numpy(dtype=float),
+        "attainment": _percent(own_score, own_max).to_numpy(dtype=float),
+    })[DOMAIN_COLUMNS]
+
+
+def _attainment_frame(card: Scorecard, codes: list[str], lang: str) -> pd.DataFrame:
+    out = _percent(card.node_score[codes], card.node_max[codes]).astype(float)
+    out = out.loc[card.units.index].rename_axis("unit").rename_axis(None, axis=1)
+    # labels for figures (kept with the frame; they survive .loc and pickling)
+    out.attrs["unit_names"] = card.units["name"].to_dict()
+    out.attrs["column_names"] = dict(zip(codes, _names(card.criteria, codes, lang)))
+    return out
+
+
+def get_domain_attainment(card: Scorecard, lang: str = "vi") -> pd.DataFrame:
+    """Units (rank order, unranked last) × regular domains: attainment %, NaN when not applicable.
+
+    ``attrs["unit_names"]`` maps unit id → name and ``attrs["column_names"]`` code → name.
+    """
+    return _attainment_frame(card, card.domain_codes("regular"), lang)
+
+
+def get_leaf_attainment(card: Scorecard, domain_code: str, lang: str = "vi") -> pd.DataFrame:
+    """Units × the leaves of one domain (tree order): attainment %, NaN when not applicable.
+
+    A leaf with no data counts 0 %, as it counts 0 points in the score.
+    """
+    domains = {d.code: d for d in card.criteria.domains}
+    if domain_code not in domains:
+        raise KeyError(f"domain '{domain_code}' is not in {card.criteria.id}; "
+                       f"expected one of {list(domains)}")
+    codes = [n.code for n in domains[domain_code].walk() if n.is_leaf]
+    return _attainment_frame(card, codes, lang)
+
+
+def get_missing(card: Scorecard, unit: str, lang: str = "vi") -> pd.DataFrame:
+    """The unit's leaves with no row in the window (they score 0), in tree order."""
+    _check_unit(card, unit)
+    leaves = card.leaves
+    own = leaves[(leaves["unit"] == unit) & leaves["missing"]]
+    codes = own["criterion"].tolist()
+    domain_of = card.criteria.domain_of
+    return pd.DataFrame({
+        "code": codes,
+        "name": _names(card.criteria, codes, lang),
+        "max": own["max"].to_numpy(dtype=float),
+        "domain": [domain_of[c] for c in codes],
+    }, columns=MISSING_COLUMNS)
+
+
+def get_criterion_distribution(card: Scorecard, code: str) -> pd.DataFrame:
+    """One node (leaf or branch) across the ranked units, in rank order.
+
+    points and max are the unit's score and applicable max for the node; both are NaN
+    where the node does not apply to the unit (``applicable`` False).
+    """
+    if code not in card.criteria.nodes:
+        raise KeyError(f"criterion '{code}' is not in {card.criteria.id}")
+    ranked = card.ranked
+    amax = card.node_max.loc[ranked.index, code].astype(float)
+    applicable = amax > 0
+    return pd.DataFrame({
+        "unit": ranked.index.to_numpy(),
+        "name": ranked["name"].to_numpy(),
+        "points": card.node_score.loc[ranked.index, code].where(applicable).to_numpy(dtype=float),
+        "max": amax.where(applicable).to_numpy(dtype=float),
+        "applicable": applicable.to_numpy(dtype=bool),
+    }, columns=DISTRIBUTION_COLUMNS)
+
+
+# -- several scorings ----------------------------------------------------------------
+
+def get_self_vs_appraisal(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
+                          unit: str, as_of: Period | None = None, lang: str = "vi"
+                          ) -> pd.DataFrame:
+    """Per leaf with both self and appraisal rows for the unit in the as-of window:
+    the points each stage alone earns and their difference (self − appraisal).
+
+    Each stage is scored by the engine on its own rows; a stage that finds the leaf
+    not applicable gives NaN points (and a NaN difference).
+    """
+    one = units[(units["id"] == unit) & (units["level"] == criteria.level)]
+    if one.empty:
+        raise KeyError(f"unit '{unit}' is not a '{criteria.level}' unit")
+    own = rows[(rows["unit"] == unit).to_numpy()]
+    stage = own["stage"].to_numpy()
+    cards = {s: score(criteria, one, own[stage == s], as_of) for s in ("self", "appraisal")}
+    leaves = {s: c.leaves.set_index("criterion") for s, c in cards.items()}
+    both = ~leaves["self"]["missing"] & ~leaves["appraisal"]["missing"]
+    codes = both.index[both.to_numpy()].tolist()
+
+    def points(s: str) -> np.ndarray:
+        lv = leaves[s].loc[codes]
+        return lv["points"].where(lv["applicable"]).to_numpy(dtype=float)
+
+    self_points, appraisal_points = points("self"), points("appraisal")
+    domain_of = criteria.domain_of
+    return pd.DataFrame({
+        "code": codes,
+        "name": _names(criteria, codes, lang),
+        "domain": [domain_of[c] for c in codes],
+        "max": leaves["self"].loc[codes, "max"].to_numpy(dtype=float),
+        "self_points": self_points,
+        "appraisal_points": appraisal_points,
+        "difference": self_points - appraisal_points,
+    }, columns=SELF_APPRAISAL_COLUMNS)
+
+
+def trend_periods(criteria: CriteriaSet, rows: pd.DataFrame) -> list[Period]:
+    """The periods of the criteria set's year that have rows: quarters in order, the year last."""
+    year_rows = window(rows, Period(criteria.year, ANNUAL))
+    return [Period(criteria.year, int(o)) for o in sorted(pd.unique(year_rows["order"]))]
+
+
+def get_trend(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
+              unit_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Long frame (unit, as_of, index, rank, of, provisional): one scoring as of each
+    period that has rows (Q1 … Q4, then the whole year), units in the order given
+    (default: the latest scoring's rank order), periods in time order.
+    """
+    periods = trend_periods(criteria, rows)
+    frames = []
+    for period in periods:
+        u = score(criteria, units, rows, period).units
+        frames.append(pd.DataFrame({
+            "unit": u.index.to_numpy(), "as_of": str(period),
+            "index": u["index"].to_numpy(dtype=float), "rank": u["rank"].astype("Int64").array,
+            "of": u["of"].to_numpy(dtype=np.int64),
+            "provisional": u["provisional"].to_numpy(dtype=bool)}))
+    if not frames:
+        dtypes = dict(unit=str, as_of=str, index=float, rank="Int64", of=np.int64, provisional=bool)
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+    out = pd.concat(frames, ignore_index=True)
+    if unit_ids is None:
+        unit_order = frames[-1]["unit"].tolist()
+    else:
+        unit_order = list(unit_ids)
+        unknown = sorted(set(unit_order) - set(out["unit"]))
+        if unknown:
+            raise KeyError(f"units {unknown} are not '{criteria.level}' units")
+    out = out[out["unit"].isin(unit_order)]
+    unit_key = out["unit"].map({u: i for i, u in enumerate(dict.fromkeys(unit_order))})
+    period_key = out["as_of"].map({str(p): i for i, p in enumerate(periods)})
+    order = np.lexsort((period_key.to_numpy(), unit_key.to_numpy()))
+    return out.iloc[order].reset_index(drop=True)[TREND_COLUMNS]
+
+
+def compare_sets(sets: Sequence[CriteriaSet]) -> list[tuple[int, int, str, str]]:
+    """Consecutive years (sorted by year) scored with criteria files of different sha256.
+
+    Returns (previous year, year, previous set id, set id) per such pair; a set without
+    a recorded sha256 counts as different, since it cannot be shown to be the same.
+    NB: the sha256 is that of the whole YAML text, so files that differ only in their
+    ``year:``/``id:`` lines also differ.
+    """
+    ordered = sorted(sets, key=lambda c: c.year)
+    return [(a.year, b.year, a.id, b.id) for a, b in zip(ordered, ordered[1:])
+            if a.sha256 is None or b.sha256 is None or a.sha256 != b.sha256]
+
+
+def get_over_scoring(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
+                     as_of: Period | None = None, lang: str = "vi") -> pd.DataFrame:
+    """Units ranked by how much their self-scores exceed the appraisal, over the leaves
+    that have both stages in the window (two scorings of the whole level, no loop on units).
+    """
+    stage = rows["stage"].astype(str).to_numpy()
+    cards = {s: score(criteria, units, rows[stage == s], as_of) for s in ("self", "appraisal")}
+    a, b = (cards[s].leaves.set_index(["unit", "criterion"]) for s in ("self", "appraisal"))
+    both = ~a["missing"] & ~b["missing"] & a["applicable"] & b["applicable"]
+    diff = (a["points"] - b["points"])[both]
+    per_unit = diff.groupby(level="unit").agg(["sum", "size", lambda d: int((d > 0).sum())])
+    per_unit.columns = ["difference", "criteria", "over"]
+    names = units["name"].to_dict()
+    per_unit.insert(0, "name", [names.get(u, u) for u in per_unit.index])
+    return per_unit.sort_values("difference", ascending=False, kind="stable")

@@ -1,0 +1,159 @@
+"""Commands that touch the database or write workbooks: template, import, history, rollback."""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from par import settings
+from par.cli.common import database_option, output_options, units_option
+from par.domain.auth import Actor
+from par.domain.issues import Issue, ParError
+from par.domain.periods import parse_period
+from par.engine import catalog
+from par.engine.criteria import load_criteria
+from par.i18n import t
+from par.i18n.formatting import text_table
+from par.read.units import read_units
+from par.store.storage import Store
+
+
+def _db_options(p) -> None:
+    database_option(p)
+    units_option(p, "units table kept in sync with the database")
+    output_options(p)
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("template", help="write an Excel template to fill in")
+    p.add_argument("--criteria", required=True, metavar="FILE")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", metavar="ID")
+    who.add_argument("--all-units", action="store_true")
+    p.add_argument("--period", required=True, metavar="PERIOD")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    units_option(p)
+    output_options(p)
+    p = sub.add_parser("import", help="validate and store filled templates or tidy tables")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--user", default=None, help="who is importing (default: the login name)")
+    p.add_argument("--criteria", metavar="FILE",
+                   help="criteria file (default: named by the template, or found by level and year)")
+    _db_options(p)
+    p = sub.add_parser("history", help="submissions per unit and period")
+    p.add_argument("--unit", metavar="ID")
+    p.add_argument("--period", metavar="PERIOD")
+    _db_options(p)
+    p = sub.add_parser("rollback", help="make an earlier submission current again")
+    p.add_argument("submission", type=int, metavar="SUBMISSION_ID")
+    p.add_argument("--user", default=None)
+    _db_options(p)
+
+
+def open_store(args, units=None) -> Store:
+    store = Store(getattr(args, "database", None))
+    if units is None and Path(args.units).exists():
+        units = read_units(args.units)
+    if units is not None:
+        store.sync_units(units)
+    return store
+
+
+def acting_user(args, store: Store) -> Actor:
+    """--user (or $PAR_USER) names an account; with no accounts yet, the local machine is admin."""
+    from par.store.accounts import Accounts
+
+    name = getattr(args, "user", None) or settings.user()
+    accounts = Accounts(store)
+    if not accounts.any():
+        return Actor.local_admin(name or getpass.getuser())
+    if not name:
+        raise ParError([Issue("auth.name_user", {})])
+    return accounts.actor(name)
+
+
+def _criteria_sets(args) -> list:
+    sets = catalog.list_criteria()
+    if getattr(args, "criteria", None):
+        chosen = load_criteria(args.criteria)
+        sets = [chosen] + [c for c in sets if c.id != chosen.id]
+    return sets
+
+
+def cmd_template(args, lang: str) -> str:
+    from par.read.template import build_template
+
+    criteria = load_criteria(args.criteria)
+    units = read_units(args.units)
+    period = parse_period(args.period)
+    if period is None:
+        raise ParError([Issue("cli.bad_as_of", {"value": args.period})])
+    level = units[units["level"] == criteria.level]
+    if args.all_units:
+        ids = list(level["id"])
+    elif args.unit in set(level["id"]):
+        ids = [args.unit]
+    else:
+        raise ParError([Issue("cli.unknown_unit", {"unit": args.unit, "level": criteria.level})])
+    data = build_template(criteria, units, ids, period, lang=lang)
+    Path(args.output).write_bytes(data)
+    return t("cli.template_written", lang, file=args.output, units=len(ids), period=str(period))
+
+
+def cmd_import(args, lang: str) -> str:
+    from par.store.submit import import_files
+
+    units = read_units(args.units)
+    sets = _criteria_sets(args)
+    files = []
+    for name in args.files:
+        try:
+            files.append((name, Path(name).read_bytes()))
+        except FileNotFoundError:
+            raise ParError([Issue("file.not_found", file=name)]) from None
+    store = open_store(args, units)
+    for criteria in sets:
+        store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
+    print(t("cli.import_storing", lang, files=len(files)), file=sys.stderr, flush=True)
+    done = import_files(store, files, sets, units, actor=acting_user(args, store),
+                        criteria_id=sets[0].id if args.criteria else None)
+    lines = []
+    for prepared, ids in done:
+        for w in prepared.warnings:
+            print(w.render(lang), file=sys.stderr)
+        listed = [f"#{i} ({g.unit} {g.period} {g.stage})" for i, g in zip(ids, prepared.groups)]
+        if len(listed) > 6:
+            listed = listed[:3] + [t("cli.and_more", lang, count=len(listed) - 4)] + listed[-1:]
+        lines.append(t("cli.imported", lang, file=prepared.name, rows=prepared.row_count,
+                       submissions=", ".join(listed)))
+    if args.format == "json":
+        return json.dumps([{"file": p.name, "rows": p.row_count, "submissions": ids}
+                           for p, ids in done], ensure_ascii=False)
+    return "\n".join(lines)
+
+
+def cmd_history(args, lang: str) -> str:
+    store = open_store(args)
+    frame = store.history(args.unit, args.period)
+    if args.format == "json":
+        return frame.to_json(orient="records", date_format="iso", force_ascii=False)
+    if frame.empty:
+        return t("cli.no_history", lang)
+    cols = ["id", "unit", "period", "stage", "status", "row_count", "user", "created_at",
+            "source_name"]
+    head = [t(f"hist.{c}", lang) for c in cols]
+    rows = [[("#" + str(v)) if c == "id" else str(v)[:19] if c == "created_at" else str(v)
+             for c, v in zip(cols, r)] for r in frame[cols].itertuples(index=False)]
+    return text_table(head, rows, right={0, 5})
+
+
+def cmd_rollback(args, lang: str) -> str:
+    store = open_store(args)
+    replaced = store.rollback(args.submission, actor=acting_user(args, store))
+    return t("cli.rolled_back", lang, id=args.submission,
+             replaced="#" + str(replaced) if replaced else "–")
+
+
+COMMANDS = {"template": cmd_template, "import": cmd_import, "history": cmd_history,
+            "rollback": cmd_rollback}

@@ -1,0 +1,51 @@
+"""`python -m par`: the engine without the dashboard (CONTRACT §5).
+
+Each command parses its arguments, calls the library and prints; a ParError
+becomes one stderr line per problem and exit code 2. Nothing is written
+anywhere when there is an error. The command table is static: every command
+group is a module listed in GROUPS.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from par.cli import data, decide, export, score, users
+from par.cli.common import Parser
+from par.domain.issues import Issue, ParError
+from par.i18n import resolve_lang, t
+
+GROUPS = (score, data, users, decide, export)
+COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m par", description="PAR index scoring (par).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for group in GROUPS:
+        group.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    lang = resolve_lang(args.lang)
+    try:
+        output = COMMANDS[args.command](args, lang)
+    except ParError as exc:
+        for issue in exc.issues:
+            print(issue.render(lang), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(Issue("file.unreadable", {"detail": exc.strerror or str(exc)},
+                    file=getattr(exc, "filename", None)).render(lang), file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, not a user mistake: still no traceback, still exit 2
+        print(t("cli.internal_error", lang, detail=f"{type(exc).__name__}: {exc}"),
+              file=sys.stderr)
+        if Path(".par-debug").exists():
+            raise
+        return 2
+    if output:
+        print(output)
+    return 0

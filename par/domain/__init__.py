@@ -1,0 +1,1 @@
+"""The words of the domain: criteria sets, units, periods, issues, and who may do what."""

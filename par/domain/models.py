@@ -1,0 +1,157 @@
+"""The domain objects: CriteriaSet, Node, Rule, Band, Unit.
+
+Plain frozen dataclasses: a criteria set is validated once by ``par.engine.criteria``
+and then only read, by the scoring engine and by the dashboard.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+RULE_TYPES = ("points", "yes_no", "ratio", "count", "survey", "deduction", "choice")
+AGGREGATES = ("sum", "last", "mean", "max", "min")
+# CONTRACT §1 "How quarters combine": the default first, then the others allowed.
+ALLOWED_AGGREGATES = {
+    "points": ("last", "sum", "mean", "max", "min"),
+    "yes_no": ("last",),
+    "ratio": ("sum", "last"),
+    "count": ("sum", "last", "mean", "max", "min"),
+    "survey": ("last", "sum", "mean", "max", "min"),
+    "deduction": ("sum", "last", "mean", "max", "min"),
+    "choice": ("last",),
+}
+KINDS = ("regular", "bonus", "penalty")
+
+
+@dataclass(frozen=True)
+class Band:
+    """``min``: the figure is at least ``bound``; ``above``: it exceeds ``bound``."""
+
+    bound: float
+    strict: bool  # True for `above`
+    points: float | None = None  # rule bands
+    label: str | None = None  # grade bands of the whole index
+    label_en: str | None = None
+
+    def satisfied_by(self, figure: float) -> bool:
+        return figure > self.bound if self.strict else figure >= self.bound
+
+
+def sort_bands(bands: list[Band]) -> tuple[Band, ...]:
+    """Descending bound; at an equal bound `above` comes before `min` (CONTRACT §1)."""
+    return tuple(sorted(bands, key=lambda b: (-b.bound, not b.strict)))
+
+
+@dataclass(frozen=True)
+class Rule:
+    type: str
+    aggregate: str
+    bands: tuple[Band, ...] | None = None
+    linear: bool = False
+    per_item: float | None = None
+    options: dict[str, float] | None = None
+    direction: str = "higher_is_better"
+    when_empty: str = "na"
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    name: str
+    max: float
+    kind: str = "regular"
+    name_en: str | None = None
+    description: str | None = None
+    rule: Rule | None = None
+    children: tuple["Node", ...] = ()
+    line: int | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.rule is not None
+
+    def walk(self):
+        """This node and every descendant, parents before children."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def display_name(self, lang: str = "vi") -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    id: str
+    title: str
+    year: int
+    level: str
+    domains: tuple[Node, ...]
+    scale: float = 100.0
+    max_total: float | None = None
+    bands: tuple[Band, ...] = ()
+    ties: str = "min"
+    decision: str | None = None
+    title_en: str | None = None
+    source: str | None = None
+    sha256: str | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def nodes(self) -> dict[str, Node]:
+        return {n.code: n for d in self.domains for n in d.walk()}
+
+    @cached_property
+    def leaves(self) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes.values() if n.is_leaf)
+
+    @cached_property
+    def parent_of(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {d.code: None for d in self.domains}
+        for node in self.nodes.values():
+            for child in node.children:
+                out[child.code] = node.code
+        return out
+
+    @cached_property
+    def domain_of(self) -> dict[str, str]:
+        """Node code → code of its top-level node."""
+        return {n.code: d.code for d in self.domains for n in d.walk()}
+
+    @property
+    def regular_max(self) -> float:
+        return sum(d.max for d in self.domains if d.kind == "regular")
+
+    def grade(self, index: float | None) -> str | None:
+        if index is None:
+            return None
+        for band in self.bands:
+            if band.satisfied_by(index):
+                return band.label
+        return None
+
+    def grade_label(self, label, lang: str = "vi"):
+        """A grade as a person reads it: the band's English label in English, when given."""
+        if lang == "en" and isinstance(label, str):
+            for band in self.bands:
+                if band.label == label and band.label_en:
+                    return band.label_en
+        return label
+
+    def display_title(self, lang: str = "vi") -> str:
+        return (self.title_en or self.title) if lang == "en" else self.title
+
+    def short_title(self, lang: str = "vi") -> str:
+        """For narrow pickers: the year first, then the title without its common opening."""
+        title = self.display_title(lang)
+        for opening in ("Bộ chỉ số CCHC ", "Bộ chỉ số cải cách hành chính ", "PAR index criteria for "):
+            title = title.removeprefix(opening)
+        return f"{self.year} · {title}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    level: str
+    group: str | None = None

@@ -1,0 +1,1 @@
+"""Scoring: load and check criteria sets, apply the rules, roll up, rank (CONTRACT §4)."""

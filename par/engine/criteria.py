@@ -1,0 +1,388 @@
+"""Load and validate a criteria set (CONTRACT §1).
+
+Validation never stops at the first problem: ``check_criteria`` walks the whole
+document and returns every issue with the file, the node code and the YAML
+line, and ``load_criteria`` raises ``ParError`` with all of them.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from par.domain.issues import Issue, ParError, errors_only
+from par.domain.models import (
+    ALLOWED_AGGREGATES,
+    KINDS,
+    RULE_TYPES,
+    Band,
+    CriteriaSet,
+    Node,
+    Rule,
+    sort_bands,
+)
+
+TOLERANCE = 1e-9
+_ID = re.compile(r"^[a-z0-9-]+$")
+_LINE = "__line__"
+TOP_KEYS = {"id", "title", "title_en", "decision", "year", "level", "scale", "max_total",
+            "bands", "ranking", "domains"}
+NODE_KEYS = {"code", "name", "name_en", "max", "kind", "children", "rule", "description"}
+RULE_KEYS = {"type", "bands", "linear", "per_item", "options", "direction", "when_empty",
+             "aggregate"}
+RULE_PARAMS = {  # parameters each rule type may carry besides type/aggregate
+    "points": set(), "yes_no": set(), "choice": {"options"},
+    "ratio": {"bands", "linear", "direction", "when_empty"},
+    "count": {"bands", "per_item"}, "survey": {"bands", "linear"}, "deduction": {"per_item"},
+}
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 10x faster
+    """Keeps mapping keys and `code` values as the text written.
+
+    YAML would turn `code: 1.10` into the float 1.1 and `yes:` into True; a
+    criteria author means the text, so scalars in those places stay text.
+    """
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    out: dict[str, Any] = {_LINE: node.start_mark.line + 1}
+    dupes = []
+    for key_node, value_node in node.value:
+        key = (key_node.value if isinstance(key_node, yaml.ScalarNode)
+               else loader.construct_object(key_node, deep=True))
+        if key == "code" and isinstance(value_node, yaml.ScalarNode):
+            value = value_node.value
+        else:
+            value = loader.construct_object(value_node, deep=True)
+        if key in out:
+            dupes.append(key)
+        out[key] = value
+    if dupes:
+        out["__dupes__"] = dupes
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.issues: list[Issue] = []
+        self.seen: dict[str, int | None] = {}
+
+    def add(self, code: str, raw: dict | None = None, node: str | None = None,
+            severity: str = "error", **params: Any) -> None:
+        line = raw.get(_LINE) if isinstance(raw, dict) else None
+        self.issues.append(Issue(code, params, file=self.file, node=node, line=line,
+                                 severity=severity))
+
+    def unknown_keys(self, raw: dict, allowed: set[str], node: str | None) -> None:
+        for key in raw.get("__dupes__", []):
+            self.add("criteria.duplicate_key", raw, node, key=key)
+        for key in raw:
+            if key not in allowed and key not in (_LINE, "__dupes__"):
+                self.add("criteria.unknown_key", raw, node, severity="warning", key=key)
+
+    def number(self, raw: dict, key: str, node: str | None, *, positive=False,
+               required=False) -> float | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.add("criteria.missing_key", raw, node, key=key)
+            return None
+        if not _is_number(value):
+            self.add("criteria.not_a_number", raw, node, key=key, value=value)
+            return None
+        if positive and value <= 0:
+            self.add("criteria.not_positive", raw, node, key=key, value=value)
+            return None
+        return float(value)
+
+    # -- bands -------------------------------------------------------------
+    def bands(self, raw_bands: Any, owner: dict, node: str | None, value_key: str,
+              node_max: float | None = None) -> tuple[Band, ...] | None:
+        if not isinstance(raw_bands, list) or not raw_bands:
+            self.add("criteria.bands_not_list", owner, node)
+            return None
+        out = []
+        for raw in raw_bands:
+            if not isinstance(raw, dict):
+                self.add("criteria.band_not_mapping", owner, node, value=raw)
+                continue
+            has_min, has_above = "min" in raw, "above" in raw
+            if has_min == has_above:
+                self.add("criteria.band_bound", raw, node)
+                continue
+            bound_key = "min" if has_min else "above"
+            bound = self.number(raw, bound_key, node)
+            if value_key == "points":
+                value = self.number(raw, "points", node, required=True)
+                if value is not None and value < 0:
+                    self.add("criteria.band_points_negative", raw, node, points=value)
+                    value = None
+                if value is not None and node_max is not None and value > node_max + TOLERANCE:
+                    self.add("criteria.band_points_over_max", raw, node, points=value,
+                             max=node_max)
+                    value = None
+                if bound is not None and value is not None:
+                    out.append(Band(bound, not has_min, points=value))
+            else:
+                label = raw.get("label")
+                if label is None or str(label).strip() == "":
+                    self.add("criteria.missing_key", raw, node, key="label")
+                elif bound is not None:
+                    out.append(Band(bound, not has_min, label=str(label),
+                                    label_en=_opt_str(raw.get("label_en"))))
+        return sort_bands(out) if len(out) == len(raw_bands) else None
+
+    # -- rules -------------------------------------------------------------
+    def rule(self, raw: Any, node_raw: dict, code: str, node_max: float | None) -> Rule | None:
+        if not isinstance(raw, dict):
+            self.add("criteria.rule_not_mapping", node_raw, code)
+            return None
+        self.unknown_keys(raw, RULE_KEYS, code)
+        rtype = raw.get("type")
+        if rtype not in RULE_TYPES:
+            self.add("criteria.rule_type", raw, code, value=rtype, allowed=", ".join(RULE_TYPES))
+            return None
+        ok = True
+        for key in sorted(RULE_KEYS - {"type", "aggregate"} - RULE_PARAMS[rtype]):
+            if key in raw:
+                self.add("criteria.param_not_for_type", raw, code, key=key, type=rtype)
+                ok = False
+        allowed = ALLOWED_AGGREGATES[rtype]
+        aggregate = raw.get("aggregate", allowed[0])
+        if aggregate not in allowed:
+            self.add("criteria.aggregate", raw, code, value=aggregate, type=rtype,
+                     allowed=", ".join(allowed))
+            ok = False
+        bands = None
+        if "bands" in raw and "bands" in RULE_PARAMS[rtype]:
+            bands = self.bands(raw["bands"], raw, code, "points", node_max)
+            ok = ok and bands is not None
+        linear = raw.get("linear", False)
+        if not isinstance(linear, bool):
+            self.add("criteria.not_a_bool", raw, code, key="linear", value=linear)
+            ok, linear = False, False
+        per_item = None
+        if "per_item" in raw and "per_item" in RULE_PARAMS[rtype]:
+            per_item = self.number(raw, "per_item", code, positive=True)
+            ok = ok and per_item is not None
+        has_bands = "bands" in raw
+        if rtype == "ratio" and has_bands == bool(linear):
+            self.add("criteria.ratio_bands_or_linear", raw, code)
+            ok = False
+        if rtype == "count" and has_bands == ("per_item" in raw):
+            self.add("criteria.count_bands_or_per_item", raw, code)
+            ok = False
+        if rtype == "survey" and has_bands and linear:
+            self.add("criteria.survey_bands_or_linear", raw, code)
+            ok = False
+        if rtype == "deduction" and "per_item" not in raw:
+            self.add("criteria.missing_key", raw, code, key="per_item")
+            ok = False
+        options = None
+        if rtype == "choice":
+            options = self.options(raw.get("options"), raw, code)
+            ok = ok and options is not None
+        direction = raw.get("direction", "higher_is_better")
+        if direction not in ("higher_is_better", "lower_is_better"):
+            self.add("criteria.direction", raw, code, value=direction)
+            ok = False
+        when_empty = raw.get("when_empty", "na")
+        if when_empty not in ("na", "full", "zero"):
+            self.add("criteria.when_empty", raw, code, value=when_empty)
+            ok = False
+        if not ok:
+            return None
+        return Rule(type=rtype, aggregate=aggregate, bands=bands,
+                    linear=bool(linear) or (rtype == "survey" and not has_bands),
+                    per_item=per_item, options=options, direction=direction,
+                    when_empty=when_empty)
+
+    def options(self, raw: Any, rule_raw: dict, code: str) -> dict[str, float] | None:
+        if not isinstance(raw, dict) or not [k for k in raw if k not in (_LINE, "__dupes__")]:
+            self.add("criteria.options_missing", rule_raw, code)
+            return None
+        out, ok = {}, True
+        for key in raw.get("__dupes__", []):
+            self.add("criteria.duplicate_key", raw, code, key=key)
+            ok = False
+        for label, fraction in raw.items():
+            if label in (_LINE, "__dupes__"):
+                continue
+            if not _is_number(fraction) or not 0 <= fraction <= 1:
+                self.add("criteria.option_fraction", raw, code, label=label, value=fraction)
+                ok = False
+            else:
+                out[str(label).strip()] = float(fraction)
+        return out if ok else None
+
+    # -- nodes -------------------------------------------------------------
+    def node(self, raw: Any, parent: str | None, top_level: bool) -> Node | None:
+        if not isinstance(raw, dict):
+            self.add("criteria.node_not_mapping", None, parent, value=raw)
+            return None
+        code = raw.get("code")
+        code = None if code is None else str(code).strip()
+        label = code or (f"{parent}/?" if parent else "?")
+        self.unknown_keys(raw, NODE_KEYS, label)
+        if not code:
+            self.add("criteria.missing_key", raw, label, key="code")
+        elif code in self.seen:
+            self.add("criteria.duplicate_code", raw, code, first_line=self.seen[code])
+        else:
+            self.seen[code] = raw.get(_LINE)
+        name = raw.get("name")
+        if name is None or str(name).strip() == "":
+            self.add("criteria.missing_key", raw, label, key="name")
+        node_max = self.number(raw, "max", label, positive=True, required=True)
+        kind = raw.get("kind", "regular")
+        if kind not in KINDS:
+            self.add("criteria.kind", raw, label, value=kind)
+        elif kind != "regular" and not top_level:
+            self.add("criteria.kind_not_top", raw, label, kind=kind)
+        has_children, has_rule = "children" in raw, "rule" in raw
+        if has_children == has_rule:
+            self.add("criteria.children_or_rule", raw, label)
+            return None
+        children: list[Node] = []
+        rule = None
+        if has_children:
+            raw_children = raw["children"]
+            if not isinstance(raw_children, list) or not raw_children:
+                self.add("criteria.children_empty", raw, label)
+                return None
+            children = [c for c in (self.node(c, label, False) for c in raw_children) if c]
+            # Sum the maxima as written, so a broken child does not hide this problem too.
+            maxima = [c.get("max") if isinstance(c, dict) else None for c in raw_children]
+            if node_max is not None and all(_is_number(m) and m > 0 for m in maxima):
+                total = float(sum(maxima))
+                if abs(total - node_max) > TOLERANCE:
+                    self.add("criteria.children_sum", raw, label, total=_fmt(total),
+                             max=_fmt(node_max))
+            if len(children) != len(raw_children):
+                return None
+        else:
+            rule = self.rule(raw["rule"], raw, label, node_max)
+        if not code or node_max is None or rule is None and not children:
+            return None
+        if name is None or kind not in KINDS:
+            return None
+        return Node(code=code, name=str(name).strip(), max=node_max, kind=kind,
+                    name_en=_opt_str(raw.get("name_en")),
+                    description=_opt_str(raw.get("description")),
+                    rule=rule, children=tuple(children), line=raw.get(_LINE))
+
+    def document(self, raw: Any) -> CriteriaSet | None:
+        if not isinstance(raw, dict):
+            self.add("criteria.not_mapping", None)
+            return None
+        self.unknown_keys(raw, TOP_KEYS, None)
+        set_id = raw.get("id")
+        if set_id is None:
+            self.add("criteria.missing_key", raw, key="id")
+        elif not isinstance(set_id, str) or not _ID.match(set_id):
+            self.add("criteria.bad_id", raw, value=set_id)
+        for key in ("title", "level"):
+            if raw.get(key) is None or str(raw.get(key)).strip() == "":
+                self.add("criteria.missing_key", raw, key=key)
+        year = raw.get("year")
+        if year is None:
+            self.add("criteria.missing_key", raw, key="year")
+        elif not isinstance(year, int) or isinstance(year, bool) or not 1900 < year < 3000:
+            self.add("criteria.bad_year", raw, value=year)
+        scale = self.number(raw, "scale", None, positive=True)
+        max_total = self.number(raw, "max_total", None, positive=True)
+        bands: tuple[Band, ...] | None = ()
+        if "bands" in raw:
+            bands = self.bands(raw["bands"], raw, None, "label")
+        ties = (raw.get("ranking") or {}).get("ties", "min") if isinstance(
+            raw.get("ranking", {}), dict) else None
+        if ties not in ("min", "dense"):
+            self.add("criteria.ties", raw, value=ties)
+        raw_domains = raw.get("domains")
+        domains: list[Node] = []
+        if not isinstance(raw_domains, list) or not raw_domains:
+            self.add("criteria.no_domains", raw)
+        else:
+            domains = [d for d in (self.node(d, None, True) for d in raw_domains) if d]
+            regular = [d for d in raw_domains
+                       if isinstance(d, dict) and d.get("kind", "regular") == "regular"]
+            maxima = [d.get("max") for d in regular]
+            kinds_known = all(d.get("kind", "regular") in KINDS for d in raw_domains
+                              if isinstance(d, dict))
+            if not kinds_known:
+                pass  # the bad kind is reported on its node; totals would only add noise
+            elif not regular:
+                self.add("criteria.no_regular", raw)
+            elif max_total is not None and all(_is_number(m) and m > 0 for m in maxima):
+                total = float(sum(maxima))
+                if abs(total - max_total) > TOLERANCE:
+                    self.add("criteria.max_total", raw, total=_fmt(total), max_total=_fmt(max_total))
+        if errors_only(self.issues):
+            return None
+        return CriteriaSet(id=set_id, title=str(raw["title"]).strip(), year=year,
+                           level=str(raw["level"]).strip(), domains=tuple(domains),
+                           scale=scale if scale is not None else 100.0, max_total=max_total,
+                           bands=bands or (), ties=ties, decision=_opt_str(raw.get("decision")),
+                           title_en=_opt_str(raw.get("title_en")))
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value).strip() or None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def check_criteria_text(text: str, file: str = "<criteria>") -> tuple[CriteriaSet | None, list[Issue]]:
+    """Validate YAML text; return the set (None if any error) and every issue."""
+    checker = _Checker(file)
+    try:
+        raw = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        issue = Issue("criteria.yaml_syntax", {"detail": str(getattr(exc, "problem", exc))},
+                      file=file, line=line)
+        return None, [issue]
+    criteria = checker.document(raw)
+    if criteria is not None:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        criteria = replace(criteria, source=file, sha256=digest)
+    return criteria, checker.issues
+
+
+def check_criteria(path: str | Path) -> tuple[CriteriaSet | None, list[Issue]]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Issue("file.not_found", {}, file=str(path))]
+    except UnicodeDecodeError:
+        return None, [Issue("file.not_utf8", {}, file=str(path))]
+    except OSError as exc:
+        return None, [Issue("file.unreadable", {"detail": exc.strerror}, file=str(path))]
+    return check_criteria_text(text, str(path))
+
+
+def load_criteria(path: str | Path) -> CriteriaSet:
+    """The validated criteria set; raises ``ParError`` listing every problem."""
+    criteria, issues = check_criteria(path)
+    if criteria is None:
+        raise ParError(issues)
+    return criteria

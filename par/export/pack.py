@@ -1,0 +1,263 @@
+"""The meeting pack: 16:9 slides (python-pptx) and the same slides as a PDF.
+
+One slide model, two renderers: ``pack_slides`` decides what every slide says (titles,
+tables, charts, positions in inches); ``build_pack`` draws it with python-pptx and
+``build_pack_pdf`` (par.export.pack_pdf) prints it from HTML with Chromium, so both files
+have the same content and the same number of pages.
+
+Slides: title (set, period, date); ranking chart; top and bottom units; the
+province-wide weakest criteria; and with ``unit``: its headline rank with its domain
+chart, and its lagging criteria. The same inputs and date give the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from par.analysis.lagging import get_lagging, get_weakest
+from par.engine.scoring import Scorecard
+from par.export.images import (
+    chart_figure,
+    export_figure,
+    period_text,
+    unit_text,
+    without_title,
+)
+from par.export.reproducible import fixed_zip
+from par.i18n import t
+from par.i18n.formatting import fmt_number, fmt_rank
+
+SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
+MARGIN = 0.5
+CONTENT_W = SLIDE_W - 2 * MARGIN
+CONTENT_TOP = 1.55
+# Charts are laid out at 80 CSS px per inch of slide (their 13-px text reads as about 12 pt,
+# large enough across a meeting room) and rendered at 192 dpi (scale 2.4).
+PX_PER_IN, DPI = 80, 192
+FONT = "Arial"  # metric-compatible with Liberation Sans; PowerPoint has it everywhere
+DARK, ACCENT, GREY = "1F3B5C", "1F5FA8", "595959"
+HEADER_FILL, BAND_FILL, HIGHLIGHT_FILL = "1F5FA8", "EEF3FA", "FBE3D6"
+TOP_N, TABLE_ROWS = 5, 10
+MAX_LABELLED_BARS = 40  # a 5.3-inch chart has room for that many named bars
+
+
+@dataclass
+class Text:
+    text: str
+    box: tuple[float, float, float, float]  # x, y, w, h in inches
+    size: float = 14
+    bold: bool = False
+    color: str = DARK
+    align: str = "left"
+
+
+@dataclass
+class Table:
+    columns: list[tuple[str, float, str]]  # header, width (in), align
+    rows: list[list[str]]
+    box: tuple[float, float]  # x, y
+    highlight: set[int] = field(default_factory=set)
+    size: float = 12
+    row_height: float = 0.4
+
+
+@dataclass
+class Picture:
+    figure: go.Figure
+    box: tuple[float, float, float, float]
+
+    def export(self, fmt: str) -> bytes:
+        x, y, w, h = self.box
+        return export_figure(self.figure, fmt, scale=DPI / PX_PER_IN, width=round(w * PX_PER_IN),
+                             height=round(h * PX_PER_IN))
+
+
+@dataclass
+class Slide:
+    title: str
+    subtitle: str | None = None
+    cover: bool = False
+    headline: str | None = None  # large, right of the title (the unit's rank)
+    items: list = field(default_factory=list)
+
+
+def slide_figure(fig: go.Figure, top: int = 20) -> go.Figure:
+    """A chart for a slide: no title (the slide's says it), text large enough to read
+    across a meeting room, thicker bars, their labels never shrunk below 10 px."""
+    out = without_title(fig, top)
+    out.update_layout(font_size=13, bargap=0.15, uniformtext=dict(minsize=10, mode="show"))
+    out.update_traces(textfont_size=11, selector=dict(type="bar"))
+    out.update_traces(marker_size=26, selector=dict(type="scatter", mode="markers"))
+    return out
+
+
+def _date_text(when: dt.date, lang: str) -> str:
+    return t("pack.date", lang, day=f"{when.day:02d}", month=f"{when.month:02d}", year=when.year)
+
+
+def _cut(text: str, width: int) -> str:
+    return textwrap.shorten(str(text), width, placeholder="…")
+
+
+def _cover(card: Scorecard, unit: str | None, lang: str, when: dt.date) -> Slide:
+    c = card.criteria
+    items = [Text(t("pack.subtitle", lang, as_of=card.as_of), (0.8, 3.55, 11.7, 0.6), 20,
+                  color="FFFFFF"),
+             Text(_date_text(when, lang), (0.8, 5.0, 11.7, 0.5), 16)]
+    if unit is not None:
+        items.append(Text(t("pack.focus", lang, unit=card.units.at[unit, "name"]),
+                          (0.8, 5.5, 11.7, 0.5), 16, bold=True))
+    if c.decision:
+        items.append(Text(c.decision, (0.8, 6.3, 11.7, 0.7), 11, color=GREY))
+    return Slide(c.display_title(lang), cover=True, items=items)
+
+
+def _ranking(card: Scorecard, unit: str | None, lang: str) -> Slide:
+    mean = fmt_number(card.ranked["index"].mean(), lang)
+    sub = t("export.context_ranking", lang, count=len(card.ranked), mean=mean)
+    provisional = int(card.ranked["provisional"].sum())
+    if provisional:
+        sub += " · " + t("pack.provisional", lang, count=provisional)
+    fig = slide_figure(chart_figure(card, "ranking", unit, lang))
+    bars = fig.data[0]  # a slide is wide: names on one line, or bars this thin overlap them
+    bars.y = [label.replace("<br>", " ") for label in bars.y]
+    if len(card.ranked) > MAX_LABELLED_BARS:  # too many to read: the shape, the mean, the unit
+        ranked = list(card.ranked.index[::-1])
+        keep = [bars.y[ranked.index(unit)]] if unit in ranked else []
+        bars.update(text=None, marker_line_width=0)
+        fig.update_layout(bargap=0.05)
+        fig.update_yaxes(tickmode="array", tickvals=keep,
+                         ticktext=[f"<b>{unit_text(card, unit, lang)}</b>"] if keep else [])
+    box = (MARGIN, CONTENT_TOP, CONTENT_W, 5.3)
+    return Slide(t("pack.ranking_title", lang), sub, items=[Picture(fig, box)])
+
+
+def _unit_rows(card: Scorecard, ids, lang: str) -> list[list[str]]:
+    u = card.units
+    return [[str(int(u.at[i, "rank"])), u.at[i, "name"], fmt_number(u.at[i, "index"], lang),
+             "" if pd.isna(u.at[i, "band"]) else str(u.at[i, "band"])] for i in ids]
+
+
+def _top_bottom(card: Scorecard, unit: str | None, lang: str) -> Slide:
+    ranked = list(card.ranked.index)
+    k = min(TOP_N, max(len(ranked) // 2, 1))
+    columns = [(t("col.rank", lang), 0.8, "center"), (t("col.unit", lang), 2.85, "left"),
+               (t("col.index", lang), 1.25, "right"), (t("col.band", lang), 1.1, "left")]
+    width = sum(w for _, w, _ in columns)
+    items = []
+    parts = [(t("pack.top", lang, count=k), ranked[:k])]
+    if len(ranked) > k:
+        parts.append((t("pack.bottom", lang, count=k), ranked[-k:]))
+    for n, (caption, ids) in enumerate(parts):
+        x = MARGIN + n * (CONTENT_W - width)
+        items.append(Text(caption, (x, CONTENT_TOP + 0.1, width, 0.45), 16, bold=True,
+                          color=ACCENT))
+        items.append(Table(columns, _unit_rows(card, ids, lang), (x, CONTENT_TOP + 0.65),
+                           highlight={i for i, uid in enumerate(ids) if uid == unit},
+                           size=14, row_height=0.5))
+    shown = {uid for _, ids in parts for uid in ids}
+    if unit is not None and unit not in shown:
+        items.append(Text(unit_text(card, unit, lang), (MARGIN, 5.6, CONTENT_W, 0.45), 16,
+                          bold=True, color=ACCENT))
+    return Slide(t("pack.top_bottom_title", lang), period_text(card, lang), items=items)
+
+
+def _weakest(card: Scorecard, lang: str) -> Slide:
+    weak = get_weakest(card).head(TABLE_ROWS)
+    nodes = card.criteria.nodes
+    columns = [(t("col.code", lang), 0.9, "left"), (t("col.criterion", lang), 5.83, "left"),
+               (t("col.attainment", lang) + " (%)", 1.4, "right"),
+               (t("col.mean", lang), 1.15, "right"), (t("col.max", lang), 0.95, "right"),
+               (t("pack.col.full", lang), 1.05, "right"), (t("pack.col.zero", lang), 1.05, "right")]
+    rows = [[r.criterion, _cut(nodes[r.criterion].display_name(lang), 125),
+             fmt_number(r.mean_attainment, lang, 1), fmt_number(r.mean, lang),
+             fmt_number(r.max, lang), str(int(r.full)), str(int(r.zero))]
+            for r in weak.itertuples()]
+    sub = t("pack.weakest_sub", lang, count=len(card.ranked))
+    return Slide(t("pack.weakest_title", lang), sub,
+                 items=[Table(columns, rows, (MARGIN, CONTENT_TOP + 0.1), row_height=0.42)])
+
+
+def _unit_headline(card: Scorecard, unit: str, lang: str) -> Slide:
+    u = card.units.loc[unit]
+    if pd.isna(u["rank"]):
+        headline = t("pack.unranked", lang)
+    else:
+        headline = t("pack.headline", lang, rank=fmt_rank(u["rank"], u["of"]),
+                     index=fmt_number(u["index"], lang))
+    facts = t("pack.unit_facts", lang, score=fmt_number(u["score"], lang),
+              max=fmt_number(u["max"], lang), band="–" if pd.isna(u["band"]) else u["band"],
+              mean=fmt_number(card.ranked["index"].mean(), lang))
+    fig = slide_figure(chart_figure(card, "domains", unit, lang), top=36)
+    return Slide(u["name"], facts, headline=headline,
+                 items=[Picture(fig, (MARGIN, CONTENT_TOP, CONTENT_W, 5.3))])
+
+
+def _unit_lagging(card: Scorecard, unit: str, lang: str) -> Slide:
+    lag = get_lagging(card, unit)
+    nodes = card.criteria.nodes
+    name = card.units.at[unit, "name"]
+    title = t("pack.lagging_title", lang, unit=name)
+    if lag.empty:
+        return Slide(title, t("pack.lagging_sub", lang), items=[
+            Text(t("pack.no_lagging", lang), (MARGIN, CONTENT_TOP + 0.2, CONTENT_W, 0.5), 16)])
+    columns = [(t("col.code", lang), 0.9, "left"), (t("col.criterion", lang), 5.78, "left"),
+               (t("col.score", lang), 1.0, "right"), (t("col.max", lang), 0.95, "right"),
+               (t("col.points_lost", lang), 1.2, "right"), (t("col.mean", lang), 1.25, "right"),
+               (t("col.best", lang), 1.25, "right")]
+    shown = lag.head(TABLE_ROWS)
+    rows = [[r.criterion, _cut(nodes[r.criterion].display_name(lang), 115),
+             fmt_number(r.score, lang), fmt_number(r.max, lang), fmt_number(r.points_lost, lang),
+             fmt_number(r.mean, lang), fmt_number(r.best, lang)] for r in shown.itertuples()]
+    items = [Table(columns, rows, (MARGIN, CONTENT_TOP + 0.1), row_height=0.42)]
+    if len(lag) > len(shown):
+        more = t("pack.lagging_more", lang, count=len(lag) - len(shown),
+                 sheet=t("report.sheet.lagging", lang))
+        items.append(Text(more, (MARGIN, 6.55, CONTENT_W, 0.35), 11, color=GREY))
+    return Slide(title, t("pack.lagging_sub", lang), items=items)
+
+
+def pack_slides(card: Scorecard, unit: str | None = None, lang: str = "vi",
+                date: dt.date | None = None) -> list[Slide]:
+    """What each slide of the pack says and where; ``unit`` adds its two slides."""
+    if unit is not None and unit not in card.units.index:
+        raise KeyError(f"unit '{unit}' is not scored in {card.criteria.id}")
+    when = date or dt.date.today()
+    slides = [_cover(card, unit, lang, when), _ranking(card, unit, lang),
+              _top_bottom(card, unit, lang), _weakest(card, lang)]
+    if unit is not None:
+        slides += [_unit_headline(card, unit, lang), _unit_lagging(card, unit, lang)]
+    return slides
+
+
+def footer_text(card: Scorecard, lang: str) -> str:
+    return t("pack.footer", lang, title=card.criteria.display_title(lang), as_of=card.as_of)
+
+
+# -- python-pptx ------------------------------------------------------------------------
+
+def build_pack(card: Scorecard, unit: str | None = None, lang: str = "vi",
+               date: dt.date | None = None) -> bytes:
+    """The meeting pack as .pptx bytes (16:9); ``date`` (default today) is on the title
+    slide and is the file's created/modified time, so a given day gives the same bytes."""
+    from par.export.pack_pptx import render_pptx
+
+    when = date or dt.date.today()
+    slides = pack_slides(card, unit, lang, when)
+    data = render_pptx(slides, footer_text(card, lang), lang, when,
+                       title=card.criteria.display_title(lang), subject=str(card.as_of))
+    return fixed_zip(data)
+
+
+def build_pack_pdf(card: Scorecard, unit: str | None = None, lang: str = "vi",
+                   date: dt.date | None = None) -> bytes:
+    """The same slides as a PDF, one 16:9 page per slide (Chromium prints an HTML page)."""
+    from par.export.pack_pdf import render_pdf
+
+    when = date or dt.date.today()
+    slides = pack_slides(card, unit, lang, when)
+    return render_pdf(slides, footer_text(card, lang), lang, when)

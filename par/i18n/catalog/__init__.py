@@ -1,0 +1,45 @@
+"""The catalogue, one module per key prefix (``input.*`` lives in input.py).
+
+Each module holds the keys of its prefix only (a test checks it); this package
+merges them into one ``MESSAGES`` with a static list, so nothing is found by magic.
+"""
+from __future__ import annotations
+
+from par.i18n.catalog import (
+    app,
+    audit,
+    auth,
+    chart,
+    cli,
+    col,
+    criteria,
+    data,
+    decide,
+    export,
+    file,
+    guard,
+    hist,
+    import_,
+    input,
+    kpi,
+    loc,
+    nav,
+    pack,
+    report,
+    severity,
+    stage,
+    status,
+    storage,
+    template,
+    trends,
+    unit,
+    units,
+    upload,
+    users,
+    word,
+    workbook,
+)
+
+MODULES = (app, audit, auth, chart, cli, col, criteria, data, decide, export, file, guard, hist, import_, input, kpi, loc, nav, pack, report, severity, stage, status, storage, template, trends, unit, units, upload, users, word, workbook)
+MESSAGES: dict[str, dict[str, str]] = {
+    key: entry for module in MODULES for key, entry in module.MESSAGES.items()}

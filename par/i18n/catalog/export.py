@@ -1,0 +1,27 @@
+"""Messages whose keys start with ``export.``."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "export.context": {"vi": "{title} · tính đến kỳ {as_of}", "en": "{title} · as of {as_of}"},
+    "export.context_unit": {"vi": "{unit}: xếp thứ {rank} · {index}%", "en": "{unit}: ranks {rank} · {index}%"},
+    "export.context_unranked": {"vi": "{unit}: chưa được xếp hạng", "en": "{unit}: not ranked"},
+    "export.context_ranking": {"vi": "{count} đơn vị được xếp hạng · trung bình {mean}%",
+                               "en": "{count} units ranked · mean {mean}%"},
+    "export.unit_required": {"vi": "biểu đồ '{kind}' cần --unit MÃ_ĐƠN_VỊ.", "en": "the '{kind}' chart needs --unit ID."},
+    "export.criterion_required": {"vi": "biểu đồ '{kind}' cần --criterion MÃ_TIÊU_CHÍ của bộ chỉ số.",
+                                  "en": "the '{kind}' chart needs --criterion CODE of the criteria set."},
+    "export.bad_format": {"vi": "không xuất được định dạng '{format}'; dùng {expected}.",
+                          "en": "cannot export the format '{format}'; use {expected}."},
+    "export.bad_date": {"vi": "--date '{value}' không hợp lệ; dùng YYYY-MM-DD.",
+                        "en": "--date '{value}' is not valid; use YYYY-MM-DD."},
+    "export.failed": {"vi": "không tạo được tệp xuất ({detail}); kiểm tra Chromium (/usr/bin/chromium) và phông chữ fonts-liberation2.",
+                      "en": "the export failed ({detail}); check Chromium (/usr/bin/chromium) and the fonts-liberation2 fonts."},
+    "export.written": {"vi": "Đã ghi {file} ({size} KB).", "en": "Wrote {file} ({size} KB)."},
+    "export.button_png": {"vi": "PNG", "en": "PNG"},
+    "export.button_svg": {"vi": "SVG", "en": "SVG"},
+    "export.button_pdf": {"vi": "PDF", "en": "PDF"},
+    "export.button_report": {"vi": "Báo cáo Excel", "en": "Excel report"},
+    "export.button_pack": {"vi": "Bộ trình chiếu (PPTX)", "en": "Slide pack (PPTX)"},
+    "export.button_pack_pdf": {"vi": "Bộ trình chiếu (PDF)", "en": "Slide pack (PDF)"},
+    "export.meeting": {"vi": "Tài liệu họp: báo cáo và bộ trình chiếu cho {what}",
+                       "en": "Meeting material: report and slide pack for {what}"},
+}

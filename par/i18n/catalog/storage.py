@@ -1,0 +1,10 @@
+"""Messages whose keys start with ``storage.``."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "storage.no_submission": {"vi": "không có lần nộp số {id}; xem danh sách bằng lệnh history.",
+                              "en": "there is no submission {id}; list them with the history command."},
+    "storage.already_current": {"vi": "lần nộp số {id} đang là bản hiện hành; không cần khôi phục.",
+                                "en": "submission {id} is already the current one; nothing to roll back."},
+    "storage.unavailable": {"vi": "không kết nối được cơ sở dữ liệu ({detail}); kiểm tra PAR_DATABASE_URL.",
+                            "en": "cannot reach the database ({detail}); check PAR_DATABASE_URL."},
+}

@@ -1,0 +1,1 @@
+"""Figures and tables for people, built from scorecards (no I/O, no streamlit)."""

@@ -1,0 +1,223 @@
+"""Plotly figure builders: pure functions from a Scorecard to a go.Figure, no streamlit.
+
+Every figure carries an explicit template, so it looks the same in the browser and
+when exported (streamlit would otherwise impose its own theme on exports).
+"""
+from __future__ import annotations
+
+import textwrap
+
+import plotly.graph_objects as go
+
+from par.engine.scoring import Scorecard
+from par.i18n import t
+from par.i18n.formatting import fmt_number, fmt_rank
+
+TEMPLATE = "plotly_white"
+COLOR = "#1f5fa8"
+HIGHLIGHT = "#d9480f"
+MEAN_COLOR = "#555555"
+
+
+def short_label(text: str, width: int = 28) -> str:
+    """Long Vietnamese unit names wrap over two lines, then truncate."""
+    lines = textwrap.wrap(text, width)
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")]
+    return "<br>".join(lines)
+
+
+def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None) -> go.Figure:
+    """Horizontal bars of the index, best on top, the selected unit highlighted, the mean drawn."""
+    ranked = card.ranked.iloc[::-1]
+    colors = [HIGHLIGHT if uid == highlight else COLOR for uid in ranked.index]
+    mean = float(ranked["index"].mean()) if len(ranked) else 0.0
+    fig = go.Figure(go.Bar(
+        x=ranked["index"], y=[short_label(n) for n in ranked["name"]], orientation="h",
+        marker_color=colors,
+        text=[f"{int(r)}/{int(o)} · {fmt_number(v, lang)}" for r, o, v in
+              zip(ranked["rank"], ranked["of"], ranked["index"])],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+    fig.add_vline(x=mean, line_dash="dash", line_color=MEAN_COLOR,
+                  annotation_text=t("chart.mean", lang, value=fmt_number(mean, lang)),
+                  annotation_position="top")
+    fig.update_layout(
+        template=TEMPLATE,
+        title=t("chart.ranking_title", lang, title=card.criteria.display_title(lang),
+                as_of=card.as_of),
+        xaxis=dict(title=t("col.index", lang), range=[0, card.criteria.scale * 1.12]),
+        height=max(360, 26 * len(ranked) + 120), margin=dict(l=10, r=30, t=70, b=40),
+        font=dict(family="Liberation Sans, Arial, sans-serif"))
+    return fig
+
+
+# -- unit dashboard: domains, attainment grids, one criterion, trend -------------------
+
+BEST_COLOR = "#2b8a3e"
+MAX_COLOR = "#212529"
+ATTAINMENT_SCALE = [[0.0, "#c92a2a"], [0.5, "#f59f00"], [1.0, "#2b8a3e"]]  # red → green
+FONT = dict(family="Liberation Sans, Arial, sans-serif")
+
+
+def _finish(fig: go.Figure, title: str, height: int, lang: str, **layout) -> go.Figure:
+    """The layout every dashboard figure shares: explicit template, font, title, size, and
+    the language's separators on the axes (decimal comma in Vietnamese)."""
+    layout.setdefault("margin", dict(l=10, r=30, t=90, b=40))
+    fig.update_layout(template=TEMPLATE, title=dict(text=title, x=0.01, xanchor="left"),
+                      height=height, font=FONT, separators=",." if lang == "vi" else ".,",
+                      **layout)
+    return fig
+
+
+def _labels(keys: list, names: dict | None, width: int) -> list[str]:
+    """short_label(name) per key; the keys themselves if the names would collide."""
+    names = names or {}
+    labels = [short_label(str(names.get(k, k)), width) for k in keys]
+    return labels if len(set(labels)) == len(labels) else [str(k) for k in keys]
+
+
+def fig_domains(comparison, unit_name: str, rank_text: str, lang: str = "vi") -> go.Figure:
+    """Grouped horizontal bars per regular domain (get_domain_comparison): the unit's score,
+    the level's mean and best; the unit's applicable max drawn as a tick."""
+    c = comparison
+    y = [short_label(f"{code}. {name}", 34) for code, name in zip(c["code"], c["name"])]
+    num = lambda col: [fmt_number(v, lang) for v in c[col]]
+    hover = "%{y}<br>%{fullData.name}: %{customdata}<extra></extra>"
+    fig = go.Figure()
+    for col, label, color in (("score", short_label(unit_name, 40), COLOR),
+                              ("mean", t("chart.level_mean", lang), MEAN_COLOR),
+                              ("best", t("chart.level_best", lang), BEST_COLOR)):
+        fig.add_trace(go.Bar(
+            x=c[col], y=y, orientation="h", name=label, marker_color=color,
+            customdata=num(col), hovertemplate=hover,
+            text=num(col) if col == "score" else None,
+            textposition="outside" if col == "score" else None, cliponaxis=False))
+    fig.add_trace(go.Scatter(
+        x=c["max"], y=y, mode="markers", name=t("chart.max", lang), customdata=num("max"),
+        marker=dict(symbol="line-ns-open", size=34, color=MAX_COLOR, line=dict(width=3)),
+        hovertemplate=hover))
+    top = float(c["max"].max()) if len(c) else 1.0
+    return _finish(
+        fig, t("chart.domains_title", lang, unit=unit_name, rank=rank_text),
+        height=max(380, 78 * len(c) + 170), lang=lang, barmode="group", bargap=0.25,
+        xaxis=dict(title=t("col.score", lang), range=[0, top * 1.12]),
+        yaxis=dict(autorange="reversed"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0))
+
+
+def fig_heatmap(attainment, lang: str = "vi", title: str | None = None,
+                unit_names: dict | None = None, column_names: dict | None = None) -> go.Figure:
+    """Units × domains (get_domain_attainment) or × leaves (get_leaf_attainment): attainment %
+    coloured red (0) → green (100), each cell labelled with a decimal comma in Vietnamese.
+
+    Labels come from ``unit_names``/``column_names`` or else the frame's attrs."""
+    a = attainment
+    unit_names = unit_names if unit_names is not None else a.attrs.get("unit_names")
+    column_names = column_names if column_names is not None else a.attrs.get("column_names", {})
+    units, codes = list(a.index), list(a.columns)
+    y = _labels(units, unit_names, 30)
+    if len(codes) <= 10:
+        x = _labels(codes, {k: f"{k}. {v}" for k, v in column_names.items()}, 18)
+    else:
+        x = [str(k) for k in codes]
+    z = a.to_numpy(dtype=float)
+    text = [[fmt_number(v, lang, 1) if v == v else "" for v in r] for r in z]
+    full_units = [(unit_names or {}).get(u, u) for u in units]
+    full_codes = [f"{k}. {column_names.get(k, '')}".rstrip(". ") for k in codes]
+    custom = [[[fu, fc, f"{cell} %" if cell else "–"] for fc, cell in zip(full_codes, r)]
+              for fu, r in zip(full_units, text)]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, zmin=0, zmax=100, colorscale=ATTAINMENT_SCALE, xgap=1, ygap=1,
+        text=text, texttemplate="%{text}", textfont=dict(size=11), customdata=custom,
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+        colorbar=dict(title=dict(text=t("chart.attainment", lang)))))
+    return _finish(fig, title or t("chart.attainment_title", lang),
+                   height=max(360, 24 * len(units) + 190), lang=lang,
+                   xaxis=dict(side="bottom", tickangle=0 if len(codes) <= 10 else -45),
+                   yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=80, b=60))
+
+
+def fig_distribution(dist, code: str, name: str, lang: str = "vi",
+                     highlight: str | None = None) -> go.Figure:
+    """One criterion across units (get_criterion_distribution), best on top, the highlighted
+    unit in another colour; units where it does not apply show a label and no bar."""
+    d = dist.sort_values("points", ascending=False, kind="stable", na_position="last").iloc[::-1]
+    na = t("chart.not_applicable", lang)
+    values = [fmt_number(v, lang) if ok else na for v, ok in zip(d["points"], d["applicable"])]
+    fig = go.Figure(go.Bar(
+        x=d["points"], y=_labels(list(d["unit"]), dict(zip(d["unit"], d["name"])), 28),
+        orientation="h", marker_color=[HIGHLIGHT if u == highlight else COLOR for u in d["unit"]],
+        text=values, textposition="outside", cliponaxis=False, customdata=values,
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+    top = float(d["max"].max()) if d["max"].notna().any() else 0.0
+    if top > 0:
+        fig.add_vline(x=top, line_dash="dot", line_color=MAX_COLOR,
+                      annotation_text=t("chart.max_value", lang, value=fmt_number(top, lang)),
+                      annotation_position="top")
+    return _finish(fig, t("chart.distribution_title", lang, code=code, name=short_label(name, 70)),
+                   height=max(360, 26 * len(d) + 140), lang=lang,
+                   xaxis=dict(title=t("col.score", lang), range=[0, (top or 1.0) * 1.18]))
+
+
+def _period_label(as_of: str, lang: str) -> str:
+    return t("chart.whole_year", lang, year=as_of) if "-" not in as_of else as_of
+
+
+def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) -> go.Figure:
+    """The unit's index over the periods of get_trend, its rank ("14/21") at each point;
+    provisional points (some criteria self-assessed only) are drawn hollow."""
+    units = list(dict.fromkeys(trend["unit"]))
+    if unit is None and len(units) > 1:
+        raise ValueError(f"the trend frame holds {len(units)} units; pass unit= one of {units}")
+    d = trend[trend["unit"] == (unit if unit is not None else (units[0] if units else None))]
+    x = [_period_label(str(p), lang) for p in d["as_of"]]
+    ranks = [fmt_rank(r, o) for r, o in zip(d["rank"], d["of"])]
+    prov = d["provisional"].to_numpy(dtype=bool)
+    rank_word, prov_word = t("col.rank", lang), t("col.provisional", lang)
+    hover = [f"{fmt_number(v, lang)} · {rank_word} {r}" + (f" · {prov_word}" if p else "")
+             for v, r, p in zip(d["index"], ranks, prov)]
+    fig = go.Figure(go.Scatter(
+        x=x, y=d["index"], mode="lines+markers+text", text=ranks, textposition="top center",
+        cliponaxis=False, line=dict(color=COLOR, width=3), customdata=hover,
+        marker=dict(size=11, color=COLOR, line=dict(color=COLOR, width=2),
+                    symbol=["circle-open" if p else "circle" for p in prov]),
+        hovertemplate="%{x}: %{customdata}<extra></extra>", name=unit_name))
+    top = float(d["index"].max()) if d["index"].notna().any() else 100.0
+    if prov.any():
+        fig.add_annotation(text=t("chart.provisional_note", lang), showarrow=False,
+                           xref="paper", yref="paper", x=0, y=-0.22, xanchor="left",
+                           font=dict(size=12, color=MEAN_COLOR))
+    return _finish(fig, t("chart.trend_title", lang, unit=unit_name), height=420, lang=lang,
+                   xaxis=dict(title=t("chart.period", lang), type="category"),
+                   yaxis=dict(title=t("col.index", lang), range=[0, top * 1.15]),
+                   showlegend=False, margin=dict(l=10, r=30, t=80, b=90))
+
+
+def fig_rank_intervals(intervals, lang: str = "vi", highlight: str | None = None) -> go.Figure:
+    """Each ranked unit's 5–95 % rank interval as a bar, its nominal rank as a dot (best on top)."""
+    d = intervals[intervals["rank"].notna()].sort_values("rank", ascending=False, kind="stable")
+    colors = [HIGHLIGHT if u == highlight else COLOR for u in d.index]
+    low, high = d["p05"].astype(float), d["p95"].astype(float)
+    fig = go.Figure([
+        go.Bar(x=(high - low + 0.6), base=low - 0.3, y=_labels(list(d.index), d["name"].to_dict(), 28),
+               orientation="h", marker_color=colors, opacity=0.35, name=t("chart.interval", lang),
+               customdata=d["label"], hovertemplate="%{y}: %{customdata}<extra></extra>"),
+        go.Scatter(x=d["rank"].astype(float), y=_labels(list(d.index), d["name"].to_dict(), 28),
+                   mode="markers", marker=dict(color=colors, size=9),
+                   name=t("chart.nominal_rank", lang), hoverinfo="skip")])
+    of = int(d["of"].max()) if len(d) else 1
+    return _finish(fig, t("chart.interval_title", lang), height=max(360, 26 * len(d) + 140),
+                   lang=lang, xaxis=dict(title=t("col.rank", lang), range=[0.4, of + 0.6],
+                                         dtick=1 if of <= 30 else None),
+                   legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0), barmode="overlay")
+
+
+def add_projection(fig: go.Figure, x_from: str, y_from: float, x_to: str, y_to: float,
+                   rank_text: str, lang: str = "vi") -> go.Figure:
+    """A dashed, hollow projection after the actuals, so it cannot be mistaken for one."""
+    fig.add_trace(go.Scatter(
+        x=[x_from, x_to], y=[y_from, y_to], mode="lines+markers+text",
+        line=dict(dash="dash", color=HIGHLIGHT), marker=dict(symbol="diamond-open", size=11),
+        text=["", rank_text], textposition="top center", name=t("chart.projection", lang)))
+    return fig

@@ -1,0 +1,1 @@
+"""Bytes to checked rows: the hostile-file guard, tables, values, inputs, workbooks, templates."""

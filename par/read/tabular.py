@@ -1,0 +1,208 @@
+"""Read a CSV file or the first sheet of an .xlsx into a frame of text cells.
+
+Every cell becomes a trimmed, NFC-normalised string (empty for a blank), so the
+checks downstream see one representation whatever the source, and each row
+keeps the number a person sees in their editor or in Excel.
+"""
+from __future__ import annotations
+
+import csv as _csv
+import datetime as dt
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from par.domain.issues import Issue, ParError
+from par.read.values import DATE_MARK
+
+
+@dataclass
+class RawTable:
+    frame: pd.DataFrame  # text cells, one column per header name; `_row` = source row number
+    file: str
+    sheet: str | None = None  # None for CSV
+    letters: dict[str, str] = field(default_factory=dict)  # column → Excel letter
+
+    def cell(self, column: str, row: int) -> str:
+        """How a person finds the cell: "D7" in a workbook, the column name in a CSV."""
+        if self.sheet is not None and column in self.letters:
+            return f"{self.letters[column]}{row}"
+        return column
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def normalise_header(name: object) -> str:
+    return unicodedata.normalize("NFC", str(name)).lstrip("\ufeff").strip().lower()
+
+
+def _text(value: object) -> str:
+    """One workbook cell as text; numbers as a person would type them (2019, not 2019.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return DATE_MARK + str(value)  # so checks can say "a date where a number belongs"
+    return str(value)
+
+
+def categorize(values) -> pd.Categorical:
+    """Text cells as a Categorical of trimmed NFC strings, cleaning each distinct value once.
+
+    Checks downstream work on the few distinct values and map back by code, so a
+    million-row table costs about as much as its distinct cells.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return _recategorize(codes, list(uniques))
+
+
+def _recategorize(codes: np.ndarray, uniques: list) -> pd.Categorical:
+    clean = [unicodedata.normalize("NFC", str(u)).strip() if u is not None else ""
+             for u in uniques]
+    codes2, uniques2 = pd.factorize(pd.Series(clean, dtype=object), use_na_sentinel=False)
+    codes2 = np.asarray(codes2)
+    return pd.Categorical.from_codes(codes2[codes] if len(codes) else codes.astype(int),
+                                     categories=pd.Index(uniques2, dtype=object))
+
+
+def read_csv(source: str | Path | BinaryIO, name: str | None = None) -> RawTable:
+    """Every cell as text; pyarrow's reader, as pandas' is 5x slower on national-scale files."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    name = name or str(source)
+    try:
+        data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
+    except FileNotFoundError:
+        raise ParError([Issue("file.not_found", file=name)]) from None
+    except OSError as exc:
+        raise ParError([Issue("file.unreadable", {"detail": exc.strerror}, file=name)]) from None
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParError([Issue("file.not_utf8", file=name)]) from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    if not first.strip():
+        raise ParError([Issue("file.empty", file=name)])
+    header = [normalise_header(h) for h in next(_csv.reader([first]))]
+    names = [f"c{i}" for i in range(len(header))]
+    ragged: list[str] = []
+
+    def invalid(row) -> str:
+        ragged.append(row.text)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            # Blank lines stay rows (skipped later), so row numbers match the editor's.
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        raise ParError([Issue("file.unreadable", {"detail": str(exc).strip()[:300]},
+                              file=name)]) from None
+    if ragged:
+        raise ParError(_ragged_rows(data, len(header), name))
+    columns = {}
+    for i, col in enumerate(header):
+        encoded = table.column(i).combine_chunks().dictionary_encode()
+        columns[col if col not in columns else f"{col}#{i}"] = _recategorize(
+            encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist())
+    frame = pd.DataFrame(columns)
+    frame.columns = [c.split("#")[0] for c in frame.columns]  # duplicates are reported later
+    frame["_row"] = np.arange(2, len(frame) + 2)
+    return RawTable(frame, name)
+
+
+def _ragged_rows(data: bytes, width: int, name: str) -> list[Issue]:
+    """The slow, exact pass, only for a malformed file: which rows have the wrong cell count."""
+    reader = _csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    next(reader, None)
+    return [Issue("file.ragged_row", {"count": len(cells), "expected": width}, file=name, row=n)
+            for n, cells in enumerate(reader, start=2) if cells and len(cells) != width]
+
+
+def read_xlsx_first_sheet(source: str | Path | BinaryIO, name: str | None = None) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    name = name or str(source)
+    try:
+        if isinstance(source, (str, Path)):
+            data = Path(source).read_bytes()
+        else:
+            data = source.read()
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_name = book.sheet_names[0]
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except FileNotFoundError:
+        raise ParError([Issue("file.not_found", file=name)]) from None
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise ParError([Issue("file.bad_xlsx", {"detail": str(exc).strip()[:200]}, file=name)]) from None
+    if not rows:
+        raise ParError([Issue("file.empty", file=name, sheet=sheet_name)])
+    header = [normalise_header(c) for c in rows[0]]
+    body = [[_text(v) for v in r] for r in rows[1:]]
+    width = len(header)
+    frame = pd.DataFrame({i: categorize([r[i] if i < len(r) else "" for r in body])
+                          for i in range(width)})
+    frame.columns = header
+    frame["_row"] = np.arange(2, len(frame) + 2)
+    letters = {h: column_letter(i) for i, h in enumerate(header)}
+    return RawTable(frame, name, sheet=sheet_name, letters=letters)
+
+
+def read_table(path: str | Path) -> RawTable:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix == ".xlsx":
+        return read_xlsx_first_sheet(path)
+    raise ParError([Issue("file.bad_type", {"suffix": suffix or "?"}, file=str(path))])
+
+
+def check_header(table: RawTable, required: list[str], known: list[str],
+                 aliases: dict[str, str] | None = None) -> list[Issue]:
+    """Rename aliases in place; report missing, repeated and unknown columns."""
+    aliases = aliases or {}
+    renamed = [aliases.get(c, c) for c in table.frame.columns]
+    issues = []
+    seen = set()
+    for col in renamed:
+        if col in seen and col != "_row":
+            issues.append(Issue("file.duplicate_column", {"column": col}, file=table.file,
+                                sheet=table.sheet, row=1 if table.sheet is None else None,
+                                cell=table.letters.get(col, "") + "1" if table.sheet else None))
+        seen.add(col)
+    table.letters = {aliases.get(k, k): v for k, v in table.letters.items()}
+    table.frame.columns = renamed
+    missing = [c for c in required if c not in seen]
+    if missing:
+        issues.append(Issue("file.missing_columns", {"columns": ", ".join(missing),
+                                                     "expected": ", ".join(known)},
+                            file=table.file, sheet=table.sheet, row=1))
+    for col in renamed:
+        if col not in known and col != "_row" and col != "":
+            issues.append(Issue("file.unknown_column", {"column": col}, file=table.file,
+                                sheet=table.sheet, row=1, severity="warning"))
+    return issues

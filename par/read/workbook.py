@@ -1,0 +1,272 @@
+"""Read a filled template back (python-calamine) into the tidy input table.
+
+The data sheet becomes a RawTable whose cell references are the real cells of the
+sheet, so ``par.read.inputs.check_inputs`` reports problems where the user typed them;
+``check_record`` compares the hidden ``_par`` record with what the upload is for.
+Callers pass the bytes through ``par.read.guard.check_xlsx`` first.
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pandas as pd
+
+from par.domain.issues import Issue
+from par.domain.models import CriteriaSet
+from par.domain.periods import Period, parse_period
+from par.i18n import LANGS, t
+from par.read.tabular import (
+    RawTable,
+    _text,
+    categorize,
+    column_letter,
+    normalise_header,
+)
+from par.read.template import (
+    _REQUIRED_RECORD,
+    BLOCK,
+    FORMAT,
+    HEADER_ROW,
+    INPUTS,
+    PERIOD_CELL,
+    RECORD_SHEET,
+    TIDY,
+    UNIT_CELL,
+    VERSION,
+    TemplateRecord,
+)
+
+
+@dataclass
+class TemplateTable(RawTable):
+    """A RawTable whose unit/period come from one header cell for every row (per-unit template)."""
+
+    fixed: dict[str, str] = field(default_factory=dict)  # column → cell, e.g. period → "B5"
+
+    def cell(self, column: str, row: int) -> str:
+        return self.fixed.get(column) or super().cell(column, row)
+
+
+def _canonical(key: str, text: str) -> str:
+    """A header-block cell as the record writes it: '2019-Q2', 'vinh, cua-lo'."""
+    if key == "unit":
+        return ", ".join(u.strip() for u in text.split(",") if u.strip())
+    return str(parse_period(text) or text) if key == "period" else text
+
+
+def _labels(consolidated: bool) -> dict[str, str]:
+    """Normalised header label (either language) → column key."""
+    wanted = (["unit"] if consolidated else []) + ["code"] + INPUTS
+    return {normalise_header(t(f"template.col.{c}", lang)): c for lang in LANGS for c in wanted}
+
+
+def _parse_record(rows: list[list], name: str) -> tuple[TemplateRecord | None, dict, list[Issue]]:
+    raw, cells = {}, {}
+    for i, r in enumerate(rows, start=1):
+        if r and (key := _text(r[0]).strip()):
+            raw[key], cells[key] = (_text(r[1]).strip() if len(r) > 1 else ""), f"B{i}"
+    issues = [Issue("workbook.record_missing", {"field": k}, file=name, sheet=RECORD_SHEET)
+              for k in _REQUIRED_RECORD if not raw.get(k)]
+    if issues:
+        return None, raw, issues
+    where = lambda k: dict(file=name, sheet=RECORD_SHEET, cell=cells.get(k))
+    bad = lambda k: issues.append(Issue("workbook.record_invalid", {"field": k, "value": raw[k]},
+                                        **where(k)))
+    if raw["format"] != FORMAT:
+        bad("format")
+    version = int(raw["version"]) if raw["version"].isdigit() else None
+    if version is None:
+        bad("version")
+    elif version > VERSION:
+        issues.append(Issue("workbook.record_version", {"version": version, "supported": VERSION},
+                            **where("version")))
+    if not raw["year"].isdigit():
+        bad("year")
+    if parse_period(raw["period"]) is None:
+        bad("period")
+    units = tuple(u.strip() for u in raw["units"].split(",") if u.strip())
+    if not units:
+        bad("units")
+    if raw["lang"] not in LANGS:
+        bad("lang")
+    if not re.fullmatch(r"([0-9a-f]{64})?", raw.get("criteria_sha256", "")):
+        bad("criteria_sha256")
+    if issues:
+        return None, raw, issues
+    return TemplateRecord(raw["criteria_id"], raw.get("criteria_sha256", ""), int(raw["year"]),
+                          raw["level"], str(parse_period(raw["period"])), units, version,
+                          raw["lang"], raw.get("created_at"), file=name), raw, []
+
+
+def _sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding ``sheet``: xl/workbook.xml names it, its rels give the file."""
+    rid = None
+    for el in ET.fromstring(zf.read("xl/workbook.xml")).iter():
+        if el.tag.endswith("}sheet") and el.get("name") == sheet:
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    target = next((el.get("Target") for el in rels.iter() if el.get("Id") == rid), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*)>")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
+_ERR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<")
+
+
+def _error_cells(data: bytes, sheet: str) -> dict[str, str]:
+    """Cell ref → error text (#DIV/0!, #REF! …): calamine reads error cells as empty."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            path = _sheet_xml_path(zf, sheet)
+            xml = zf.read(path) if path else b""
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
+        return {}
+    out = {}
+    for m in _CELL.finditer(xml):
+        attrs = m.group(1)
+        ref = re.search(rb'\br="([A-Z]+\d+)"', attrs)
+        if not ref or not re.search(rb'\bt="e"', attrs):
+            continue
+        value = None
+        if not attrs.endswith(b"/"):
+            close = _CELL_END.search(xml, m.end())
+            value = _ERR_VALUE.search(xml, m.end(), close.start() if close else len(xml))
+        out[ref.group(1).decode()] = value.group(1).decode("utf-8", "replace") if value else "#?"
+    return out
+
+
+def read_template(data: bytes, name: str) -> tuple[RawTable | None, TemplateRecord | None,
+                                                     list[Issue]]:
+    """The tidy table of a filled template, its record and the problems found.
+
+    ``(None, None, [])`` when the workbook is not a template (no ``_par`` sheet). The bytes
+    must already have passed the hostile-file guard: calamine and the zip scan trust them.
+    The table comes back even with issues, so one upload reports every problem at once.
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        return None, None, [Issue("file.bad_xlsx", {"detail": str(exc).strip()[:200]}, file=name)]
+    if RECORD_SHEET not in book.sheet_names:
+        return None, None, []
+    record, raw, issues = _parse_record(
+        book.get_sheet_by_name(RECORD_SHEET).to_python(skip_empty_area=False), name)
+    if record is None:
+        return None, None, issues
+    lang = record.lang
+    candidates = [raw.get("data_sheet")] + [t("template.sheet_data", lg) for lg in LANGS]
+    sheet_name = next((s for s in candidates if s and s in book.sheet_names), None)
+    if sheet_name is None:
+        expected = raw.get("data_sheet") or t("template.sheet_data", lang)
+        return None, record, [Issue("workbook.data_sheet_missing", {"sheet": expected}, file=name)]
+    sheet = book.get_sheet_by_name(sheet_name)
+    rows = [[_text(v) for v in r] for r in sheet.to_python(skip_empty_area=False)]
+    at = lambda r, c: unicodedata.normalize("NFC", rows[r][c]).strip() \
+        if r < len(rows) and c < len(rows[r]) else ""
+    loc = dict(file=name, sheet=sheet_name)
+
+    consolidated = len(record.units) > 1
+    labels = _labels(consolidated)
+    header, found = None, {}
+    for r in range(min(len(rows), 60)):  # the row with most headings (a row may have been added)
+        cols = {labels[normalise_header(v)]: c for c, v in enumerate(rows[r])
+                if normalise_header(v) in labels}
+        if len(cols) >= 3 and len(cols) > len(found):
+            header, found = r, cols
+    needed = (["unit"] if consolidated else []) + ["code"] + INPUTS
+    lost = [c for c in needed if c not in found]
+    if lost:
+        at_row = header + 1 if header is not None else HEADER_ROW
+        columns = ", ".join(t(f"template.col.{c}", lang) for c in lost)
+        return None, record, issues + [Issue("workbook.bad_header", {"columns": columns}, **loc,
+                                             row=at_row, cell=f"A{at_row}")]
+
+    # The header block: what the user sees must still be what the record says.
+    block = {normalise_header(at(r, 0)): r for r in range(header)}
+    expected = {"criteria": record.criteria_id, "unit": ", ".join(record.units),
+                "period": record.period}
+    for key, label in BLOCK.items():
+        r = next((block[h] for lg in LANGS
+                  if (h := normalise_header(t(f"template.{label}", lg))) in block), None)
+        if r is None:
+            issues.append(Issue("workbook.bad_header", {"columns": t(f"template.{label}", lang)},
+                                **loc, row=header + 1, cell=f"A{header + 1}"))
+            continue
+        text, record.cells[key] = at(r, 1), (sheet_name, f"B{r + 1}")
+        if _canonical(key, text) != expected[key]:
+            issues.append(Issue("workbook.record_mismatch", {
+                "field": t(f"template.{label}", lang), "found": text, "expected": expected[key]},
+                **loc, cell=f"B{r + 1}"))
+
+    # Cells the values cannot show: formula errors and merged ranges over the table.
+    guarded = {found[c] for c in needed}
+    letters = {c: column_letter(i) for c, i in found.items()}
+    input_letters = {letters[c] for c in INPUTS}
+    for ref, err in _error_cells(data, sheet_name).items():
+        m = re.match(r"([A-Z]+)(\d+)", ref)
+        if m.group(1) in input_letters and int(m.group(2)) > header + 1:
+            issues.append(Issue("workbook.formula_error", {"value": err}, **loc,
+                                row=int(m.group(2)), cell=ref))
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        if r1 > header and any(c0 <= c <= c1 for c in guarded):
+            ref = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+            issues.append(Issue("workbook.merged_input", {"range": ref}, **loc, row=r0 + 1,
+                                cell=ref))
+
+    # The tidy table: only rows with something typed in them (an empty row is a missing leaf).
+    body = [(i + 1, r) for i, r in enumerate(rows[header + 1:], start=header + 1)]
+    get = lambda r, c: r[found[c]] if found[c] < len(r) else ""
+    kept = [(n, r) for n, r in body if any(get(r, c).strip() for c in INPUTS)]
+    columns = {c: [get(r, c) for _, r in kept] for c in ["code"] + INPUTS}
+    columns["criterion"] = columns.pop("code")
+    columns["unit"] = ([get(r, "unit") for _, r in kept] if consolidated
+                       else [record.units[0]] * len(kept))
+    columns["period"] = [record.period] * len(kept)
+    frame = pd.DataFrame({c: categorize(columns[c]) for c in TIDY})
+    frame["_row"] = np.array([n for n, _ in kept], dtype=np.int64)
+    letters = {"criterion": letters.pop("code"), **letters}
+    fixed = {"period": record.cells.get("period", ("", PERIOD_CELL))[1]}
+    if not consolidated:
+        fixed["unit"] = record.cells.get("unit", ("", UNIT_CELL))[1]
+    for c, cell in fixed.items():
+        letters[c] = re.match(r"[A-Z]+", cell).group(0)
+    table = TemplateTable(frame, name, sheet=sheet_name, letters=letters, fixed=fixed)
+    return table, record, issues
+
+
+def check_record(record: TemplateRecord, criteria: CriteriaSet, expected_unit: str | None = None,
+                 expected_period: str | Period | None = None) -> list[Issue]:
+    """Does the template belong to this criteria set (and unit, period)? Mismatches as issues."""
+    lang, issues = record.lang, []
+
+    def mismatch(key: str, label: str, found, expected, severity="error"):
+        sheet, cell = record.cells.get(key, (RECORD_SHEET, None))  # cells: set by read_template
+        issues.append(Issue("workbook.record_mismatch", {
+            "field": t(f"template.{label}", lang), "found": found, "expected": expected},
+            file=record.file, sheet=sheet, cell=cell, severity=severity))
+
+    if record.criteria_id != criteria.id:
+        mismatch("criteria", "label_criteria", record.criteria_id, criteria.id)
+    elif criteria.sha256 and record.criteria_sha256 and record.criteria_sha256 != criteria.sha256:
+        # Same set, edited since the template was made: codes and values are still checked
+        # one by one against the current set, so this warns instead of refusing the file.
+        mismatch("criteria", "label_version", record.criteria_sha256[:12], criteria.sha256[:12],
+                 "warning")
+    if expected_unit is not None and expected_unit not in record.units:
+        mismatch("unit", "label_unit", ", ".join(record.units), expected_unit)
+    if expected_period is not None:
+        period = parse_period(str(expected_period))
+        if str(period or expected_period) != record.period:
+            mismatch("period", "label_period", record.period, str(period or expected_period))
+    return issues

@@ -1,0 +1,1 @@
+"""The synthetic sample: generating it and seeding a sample database with it."""

@@ -1,0 +1,46 @@
+"""First start: fill an empty database with the bundled sample (criteria sets, units, inputs).
+
+The dashboard calls ``ensure_seeded`` once per process; it does nothing when any
+submission exists, so a real province's data is never touched.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from par.domain.auth import Actor, authorize
+from par.engine import catalog
+from par.read.units import read_units
+from par.store.storage import Store
+from par.store.submit import import_files
+
+SAMPLE_USER = "sample"
+UNITS_FILE = catalog.ROOT / "data" / "units.csv"
+SAMPLE_INPUTS = catalog.ROOT / "data" / "inputs"
+
+
+def register_reference_data(store: Store) -> None:
+    store.sync_units(read_units(UNITS_FILE))
+    for criteria in catalog.list_criteria():
+        store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
+
+
+def ensure_seeded(store: Store) -> bool:
+    """Seed an empty database from data/; return True when it did."""
+    register_reference_data(store)
+    if not store.history().empty:
+        return False
+    units = store.units()
+    sets = catalog.list_criteria()
+    files = []
+    for criteria in sets:
+        for path in catalog.inputs_for(criteria, SAMPLE_INPUTS):
+            files.append((path.name, path.read_bytes()))
+    import_files(store, files, sets, units, actor=Actor.system(SAMPLE_USER))
+    return True
+
+
+def reset_sample(store: Store, actor: Actor) -> None:
+    """Sample mode only: forget every submission and seed again (admins only)."""
+    authorize(actor, "reset")
+    store.clear()
+    ensure_seeded(store)

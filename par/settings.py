@@ -1,0 +1,80 @@
+"""Every ``PAR_*`` setting, read from the environment in this one module.
+
+Each function reads the environment when called (not at import), so a test or a
+command that sets a variable sees it at once. The README's settings table lists
+the same variables; tests/test_settings.py keeps the two in step.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DATABASE = ROOT / "data" / "par.db"
+DEFAULT_MAX_UPLOAD_MB = 10.0
+DEFAULT_SESSION_MINUTES = 60.0
+
+# name → (default as the README shows it, what it sets); the README table is checked against this.
+VARIABLES = {
+    "PAR_DATABASE_URL": ("sqlite:///data/par.db (the sample)",
+                         "the province's database; setting it leaves sample mode"),
+    "PAR_SAMPLE_MODE": ("1 without PAR_DATABASE_URL, else 0",
+                        "1 shows and seeds the synthetic sample (banner, sample reset)"),
+    "PAR_MAX_UPLOAD_MB": ("10", "largest file an upload or import may be, in MB"),
+    "PAR_SESSION_MINUTES": ("60", "a dashboard session ends after this many idle minutes"),
+    "PAR_LANG": ("vi", "language of messages and the command line (vi or en)"),
+    "PAR_USER": ("(none)", "the account the command line acts as, when --user is not given"),
+    "PAR_CHROMIUM": ("chromium on PATH", "the Chromium that renders chart images and PDF packs"),
+}
+
+
+def _text(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def _positive(name: str, default: float) -> float:
+    raw = _text(name)
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if 0 < value < 1e6 else default  # also refuses nan and inf
+
+
+def database_url() -> str:
+    """The configured database, else the sample's SQLite file."""
+    return _text("PAR_DATABASE_URL") or f"sqlite:///{SAMPLE_DATABASE}"
+
+
+def database_configured() -> bool:
+    return bool(_text("PAR_DATABASE_URL"))
+
+
+def sample_mode() -> bool:
+    """The synthetic sample is shown: no database configured, or PAR_SAMPLE_MODE=1."""
+    raw = _text("PAR_SAMPLE_MODE")
+    if raw in ("0", "1"):
+        return raw == "1"
+    return not database_configured()
+
+
+def max_upload_mb() -> float:
+    return _positive("PAR_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
+
+
+def session_seconds() -> float:
+    return _positive("PAR_SESSION_MINUTES", DEFAULT_SESSION_MINUTES) * 60
+
+
+def lang() -> str | None:
+    """The language asked for, lower case, or None (par.i18n decides what is valid)."""
+    return _text("PAR_LANG").lower() or None
+
+
+def user() -> str | None:
+    return _text("PAR_USER") or None
+
+
+def chromium() -> str | None:
+    """An explicit Chromium path (PAR_CHROMIUM; kaleido's BROWSER_PATH is honoured too)."""
+    return _text("PAR_CHROMIUM") or _text("BROWSER_PATH") or None

@@ -1,0 +1,191 @@
+"""Figure builders (par/charts.py), tested as plotly JSON: traces, values, colours, texts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from par import load_criteria, read_inputs, read_units, score
+from par.analysis.trends import (
+    get_criterion_distribution,
+    get_domain_attainment,
+    get_domain_comparison,
+    get_leaf_attainment,
+    get_trend,
+)
+from par.i18n.formatting import fmt_rank
+from par.present.figures import (
+    COLOR,
+    HIGHLIGHT,
+    TEMPLATE,
+    fig_distribution,
+    fig_domains,
+    fig_heatmap,
+    fig_ranking,
+    fig_trend,
+)
+
+LONG = "Xây dựng và nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức cấp huyện"
+COMPARISON = pd.DataFrame({
+    "code": ["1", "2"], "name": ["Công tác chỉ đạo", LONG],
+    "score": [5.25, 6.0], "max": [12.0, 8.0], "mean": [9.0357, 5.5], "best": [11.25, 7.75],
+    "attainment": [43.75, 75.0]})
+DIST = pd.DataFrame({
+    "unit": ["u1", "u2", "u3", "u4"], "name": ["Một", "Hai", "Ba", "Bốn"],
+    "points": [1.0, 2.5, np.nan, 0.5], "max": [2.5, 2.5, np.nan, 2.5],
+    "applicable": [True, True, False, True]})
+TREND = pd.DataFrame({
+    "unit": ["cua-lo"] * 3, "as_of": ["2019-Q1", "2019-Q2", "2019"],
+    "index": [60.2666, 60.9695, 73.4252], "rank": pd.array([6, 6, 14], dtype="Int64"),
+    "of": [21, 21, 21], "provisional": [True, True, False]})
+
+
+def grid():
+    a = pd.DataFrame({"1": [87.5, 43.75, np.nan], "2": [100.0, 0.0, 50.0]},
+                     index=pd.Index(["vinh", "cua-lo", "x"], name="unit"))
+    a.attrs = {"unit_names": {"vinh": "Thành phố Vinh", "cua-lo": "Thị xã Cửa Lò", "x": "Xã X"},
+               "column_names": {"1": "Công tác chỉ đạo", "2": LONG}}
+    return a
+
+
+def builders():
+    return [lambda: fig_domains(COMPARISON, "Thị xã Cửa Lò", "14/21"),
+            lambda: fig_heatmap(grid()), lambda: fig_distribution(DIST, "3.3.1", "Tỷ lệ", "vi"),
+            lambda: fig_trend(TREND, "Thị xã Cửa Lò")]
+
+
+@pytest.mark.parametrize("build", builders(), ids=["domains", "heatmap", "distribution", "trend"])
+def test_every_builder_sets_its_template_explicitly(build, monkeypatch):
+    # streamlit changes plotly's default template on import (toolchain pitfall 1)
+    monkeypatch.setattr(pio.templates, "default", "plotly_dark")
+    fig = build()
+    assert fig.layout.template == pio.templates[TEMPLATE]
+    assert fig.layout.separators == ",."  # Vietnamese: decimal comma on the axes
+    assert fig.to_plotly_json()["layout"]["font"]["family"].startswith("Liberation Sans")
+
+
+def test_domains_grouped_bars_with_max_ticks_and_vietnamese_title():
+    fig = fig_domains(COMPARISON, "Thị xã Cửa Lò", "14/21", "vi")
+    data = fig.to_plotly_json()["data"]
+    assert [(d["type"], d.get("orientation")) for d in data] == [
+        ("bar", "h"), ("bar", "h"), ("bar", "h"), ("scatter", None)]
+    assert [d["name"] for d in data] == ["Thị xã Cửa Lò", "Trung bình toàn cấp",
+                                         "Cao nhất toàn cấp", "Điểm tối đa"]
+    # numeric arrays travel base64-encoded in plotly 7 JSON: read them from the traces
+    assert [list(d.x) for d in fig.data] == [[5.25, 6.0], [9.0357, 5.5], [11.25, 7.75], [12, 8]]
+    assert list(data[0]["text"]) == ["5,25", "6,00"]
+    assert data[3]["marker"]["symbol"] == "line-ns-open"
+    assert fig.layout.title.text == "Thị xã Cửa Lò — hạng 14/21: điểm theo lĩnh vực"
+    assert fig.layout.barmode == "group" and fig.layout.yaxis.autorange == "reversed"
+    # a long domain name wraps over two lines and is shortened
+    label = data[0]["y"][1]
+    assert label.startswith("2. Xây dựng") and label.count("<br>") == 1 and label.endswith("…")
+    en = fig_domains(COMPARISON, "Thị xã Cửa Lò", "14/21", "en")
+    assert en.layout.title.text == "Thị xã Cửa Lò — rank 14/21: score by domain"
+    assert list(en.data[0].text) == ["5.25", "6.00"] and en.layout.separators == ".,"
+
+
+def test_heatmap_cells_coloured_0_to_100_with_decimal_comma():
+    fig = fig_heatmap(grid(), "vi", "Mức đạt theo lĩnh vực")
+    (hm,) = fig.to_plotly_json()["data"]
+    assert hm["type"] == "heatmap" and (hm["zmin"], hm["zmax"]) == (0, 100)
+    assert hm["colorscale"][0][1] == "#c92a2a" and hm["colorscale"][-1][1] == "#2b8a3e"
+    assert [list(r) for r in hm["text"]] == [["87,5", "100,0"], ["43,8", "0,0"], ["", "50,0"]]
+    assert list(hm["y"]) == ["Thành phố Vinh", "Thị xã Cửa Lò", "Xã X"]
+    assert hm["x"][0] == "1. Công tác chỉ<br>đạo" and hm["x"][1].endswith("…")
+    assert hm["customdata"][1][0] == ["Thị xã Cửa Lò", "1. Công tác chỉ đạo", "43,8 %"]
+    assert fig.layout.title.text == "Mức đạt theo lĩnh vực" and fig.layout.yaxis.autorange == "reversed"
+    en = fig_heatmap(grid(), "en")
+    assert en.data[0].text[0][0] == "87.5" and en.layout.title.text == "Attainment (% of the maximum)"
+
+
+def test_heatmap_labels_from_arguments_or_ids():
+    bare = grid()
+    bare.attrs = {}
+    fig = fig_heatmap(bare, unit_names={"vinh": "Vinh"})
+    assert list(fig.data[0].y) == ["Vinh", "cua-lo", "x"] and list(fig.data[0].x) == ["1", "2"]
+    many = pd.DataFrame(np.full((1, 12), 50.0), columns=[f"3.{i}" for i in range(12)])
+    assert list(fig_heatmap(many).data[0].x) == [f"3.{i}" for i in range(12)]  # codes only
+
+
+def test_distribution_sorted_with_the_highlighted_unit_and_not_applicable_label():
+    fig = fig_distribution(DIST, "3.3.1", "Tỷ lệ hồ sơ đúng hạn", "vi", highlight="u4")
+    (bar,) = fig.to_plotly_json()["data"]
+    assert bar["type"] == "bar" and bar["orientation"] == "h"
+    # best on top: plotly draws the first y at the bottom, so the lists run worst → best
+    assert list(bar["y"]) == ["Ba", "Bốn", "Một", "Hai"]
+    assert list(bar["text"]) == ["không áp dụng", "0,50", "1,00", "2,50"]
+    assert list(bar["marker"]["color"]) == [COLOR, HIGHLIGHT, COLOR, COLOR]
+    assert fig.layout.title.text == "3.3.1 Tỷ lệ hồ sơ đúng hạn — điểm của các đơn vị"
+    assert fig.layout.shapes[0].x0 == 2.5  # the max
+    assert fig.layout.annotations[0].text == "Tối đa 2,50"
+
+
+def test_trend_line_with_ranks_at_each_point():
+    fig = fig_trend(TREND, "Thị xã Cửa Lò", "vi")
+    (line,) = fig.to_plotly_json()["data"]
+    assert line["type"] == "scatter" and line["mode"] == "lines+markers+text"
+    assert list(line["x"]) == ["2019-Q1", "2019-Q2", "Cả năm 2019"]
+    assert list(line["text"]) == ["6/21", "6/21", "14/21"]
+    assert list(line["marker"]["symbol"]) == ["circle-open", "circle-open", "circle"]
+    assert fig.layout.title.text == "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ"
+    assert fig.layout.annotations[0].text.startswith("○ tạm tính")
+    assert fig_trend(TREND, "Cửa Lò", "en").data[0].x[-1] == "Year 2019"
+
+
+def test_trend_of_several_units_needs_the_unit():
+    two = pd.concat([TREND, TREND.assign(unit="vinh", rank=pd.array([1, 1, 1], dtype="Int64"))])
+    with pytest.raises(ValueError, match="unit="):
+        fig_trend(two, "Thành phố Vinh")
+    assert list(fig_trend(two, "Thành phố Vinh", unit="vinh").data[0].text) == ["1/21"] * 3
+    final = TREND.assign(provisional=False)
+    assert not fig_trend(final, "Thị xã Cửa Lò").layout.annotations  # no provisional note
+
+
+# -- the sample data -----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    criteria = load_criteria(ROOT / "criteria" / "nghe-an-huyen-2019.yaml")
+    units = read_units(ROOT / "data" / "units.csv")
+    rows, _ = read_inputs([ROOT / "data" / "inputs" / "huyen-2019-self.csv",
+                           ROOT / "data" / "inputs" / "huyen-2019-appraisal.csv"], criteria, units)
+    return criteria, units, rows, score(criteria, units, rows)
+
+
+def test_sample_figures_for_cua_lo(sample):
+    criteria, units, rows, card = sample
+    u = card.units.loc["cua-lo"]
+    rank = fmt_rank(u["rank"], u["of"])
+    domains = fig_domains(get_domain_comparison(card, "cua-lo"), u["name"], rank)
+    assert "Cửa Lò" in domains.layout.title.text and "14/21" in domains.layout.title.text
+    assert [len(d.y) for d in domains.data] == [8, 8, 8, 8]
+
+    dist = fig_distribution(get_criterion_distribution(card, "3.3.1"), "3.3.1",
+                            criteria.nodes["3.3.1"].name, highlight="cua-lo")
+    bar = dist.data[0]
+    assert len(bar.y) == 21  # one bar per ranked unit
+    assert [c for c in bar.marker.color].count(HIGHLIGHT) == 1
+    assert bar.y[list(bar.marker.color).index(HIGHLIGHT)] == "Thị xã Cửa Lò"
+    assert list(bar.x) == sorted(bar.x)  # drawn bottom-up: best on top
+
+    heat = fig_heatmap(get_domain_attainment(card))
+    assert np.asarray(heat.data[0].z).shape == (21, 8) and heat.data[0].y[13] == "Thị xã Cửa Lò"
+    assert heat.data[0].text[13][0] == "43,8"  # 5.25 of 12 in domain 1
+    leaves = fig_heatmap(get_leaf_attainment(card, "3"))
+    assert list(leaves.data[0].x)[:3] == ["3.1.1", "3.1.2", "3.2.1"]
+
+    trend = fig_trend(get_trend(criteria, units, rows, ["cua-lo"]), u["name"])
+    assert trend.data[0].text[-1] == "14/21" and trend.data[0].x[-1] == "Cả năm 2019"
+    assert trend.layout.title.text == "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ"
+
+
+def test_fig_ranking_is_unchanged(sample):
+    fig = fig_ranking(sample[3], "vi", highlight="cua-lo")
+    assert len(fig.data[0].y) == 21 and fig.layout.template == pio.templates[TEMPLATE]
