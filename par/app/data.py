@@ -1,7 +1,6 @@
 """Nhập/Xuất dữ liệu: download the current results; reset the sample data (sample mode only)."""
 from __future__ import annotations
 
-
 import streamlit as st
 
 from par import settings

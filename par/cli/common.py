@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from par.domain.issues import Issue, ParError, errors_only
 from par.domain.periods import parse_period
@@ -79,8 +80,6 @@ def load_from_args(args, lang: str):
             warn([Issue("cli.as_of_other_year", {"as_of": str(as_of), "year": criteria.year,
                                                   "id": criteria.id}, severity="warning")], lang)
     if args.db:
-        from par.cli.data import open_store  # the database only when asked for
-
         store = open_store(args, units)
         rows, issues = check_inputs([store.current_table(criteria.level, (as_of or criteria).year)],
                                     criteria, units)
@@ -107,3 +106,13 @@ def short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def open_store(args, units=None):
+    """The database of --database (else the configured one), with units.csv kept in sync."""
+    from par.store.storage import Store  # the database only for commands that use it
+
+    store = Store(getattr(args, "database", None))
+    if units is None and Path(args.units).exists():
+        units = read_units(args.units)
+    if units is not None:
+        store.sync_units(units)
+    return store

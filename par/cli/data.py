@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from par import settings
-from par.cli.common import database_option, output_options, units_option
+from par.cli.common import database_option, open_store, output_options, units_option
 from par.domain.auth import Actor
 from par.domain.issues import Issue, ParError
 from par.domain.periods import parse_period
@@ -49,15 +49,6 @@ def add_commands(sub) -> None:
     p.add_argument("submission", type=int, metavar="SUBMISSION_ID")
     p.add_argument("--user", default=None)
     _db_options(p)
-
-
-def open_store(args, units=None) -> Store:
-    store = Store(getattr(args, "database", None))
-    if units is None and Path(args.units).exists():
-        units = read_units(args.units)
-    if units is not None:
-        store.sync_units(units)
-    return store
 
 
 def acting_user(args, store: Store) -> Actor:

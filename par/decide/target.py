@@ -29,7 +29,7 @@ import pandas as pd
 
 from par.domain.issues import Issue, ParError
 from par.engine.ranking import RANK_DECIMALS, rank_units
-from par.engine.scoring import Scorecard, _roll_up, _totals
+from par.engine.scoring import Scorecard, roll_up, unit_totals
 
 GAIN_COLUMNS = ["code", "name", "current", "gain", "new_points", "max", "points_lost",
                 "peer_mean"]
@@ -109,14 +109,14 @@ def what_if(card: Scorecard, unit: str, new_points: dict[str, float]) -> Scoreca
         points[at] = np.where(keep, points[at], np.clip(wanted, 0.0, amax[at]))
     new_leaves = leaves.copy()
     new_leaves.iloc[rows, new_leaves.columns.get_loc("points")] = points
-    one_score, _ = _roll_up(criteria, points[None, :], (amax * applicable)[None, :],
+    one_score, _ = roll_up(criteria, points[None, :], (amax * applicable)[None, :],
                             np.array([unit], dtype=object))
     node_score = card.node_score.copy()
     node_score.loc[unit] = one_score.loc[unit, node_score.columns].to_numpy()
-    totals = _totals(criteria, card.units, node_score, card.node_max)
+    sums = unit_totals(criteria, card.units, node_score, card.node_max)
     units = card.units.copy()
     for col in ("score", "max", "index", "regular", "bonus", "penalty"):
-        units[col] = totals[col].to_numpy()
+        units[col] = sums[col].to_numpy()
     units = rank_units(units, criteria)
     return Scorecard(criteria, card.as_of, units, node_score.loc[units.index],
                      card.node_max.loc[units.index], new_leaves)

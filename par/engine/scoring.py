@@ -134,11 +134,11 @@ def score(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
 
     P = flat_points.reshape(n_units, n_leaves)
     M = (flat_applicable.reshape(n_units, n_leaves) * params.max)
-    node_score, node_max = _roll_up(criteria, P, M, unit_ids)
+    node_score, node_max = roll_up(criteria, P, M, unit_ids)
 
     stage = flat_stage.reshape(n_units, n_leaves)
     provisional = (stage == "self").any(axis=1)
-    units_frame = _totals(criteria, scored, node_score, node_max)
+    units_frame = unit_totals(criteria, scored, node_score, node_max)
     units_frame["provisional"] = provisional
     units_frame["missing"] = flat_missing.reshape(n_units, n_leaves).sum(axis=1)
     has_app = (stage == "appraisal").any(axis=1)
@@ -166,7 +166,7 @@ def _positions(column: pd.Series, positions: pd.Series) -> np.ndarray:
     return positions.reindex(column).fillna(-1).to_numpy(dtype=np.int64)
 
 
-def _roll_up(criteria: CriteriaSet, P: np.ndarray, M: np.ndarray, unit_ids: np.ndarray):
+def roll_up(criteria: CriteriaSet, P: np.ndarray, M: np.ndarray, unit_ids: np.ndarray):
     """Each node's score = its applicable children's sum, capped at its applicable max."""
     score: dict[str, np.ndarray] = {}
     amax: dict[str, np.ndarray] = {}
@@ -190,7 +190,7 @@ def _roll_up(criteria: CriteriaSet, P: np.ndarray, M: np.ndarray, unit_ids: np.n
     return frame(score), frame(amax)
 
 
-def _totals(criteria: CriteriaSet, units: pd.DataFrame, node_score: pd.DataFrame,
+def unit_totals(criteria: CriteriaSet, units: pd.DataFrame, node_score: pd.DataFrame,
             node_max: pd.DataFrame) -> pd.DataFrame:
     kind = {d.code: d.kind for d in criteria.domains}
     of_kind = lambda k: [c for c, v in kind.items() if v == k]

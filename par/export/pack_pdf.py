@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from par.export.images import ExportError, find_browser
-from par.export.pack import (
+from par.export.pack_model import (
     ACCENT,
     BAND_FILL,
     DARK,

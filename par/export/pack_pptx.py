@@ -11,7 +11,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
-from par.export.pack import (
+from par.export.pack_model import (
     ACCENT,
     BAND_FILL,
     DARK,

@@ -48,7 +48,7 @@ def normalise_header(name: object) -> str:
     return unicodedata.normalize("NFC", str(name)).lstrip("\ufeff").strip().lower()
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """One workbook cell as text; numbers as a person would type them (2019, not 2019.0)."""
     if value is None:
         return ""
@@ -162,7 +162,7 @@ def read_xlsx_first_sheet(source: str | Path | BinaryIO, name: str | None = None
     if not rows:
         raise ParError([Issue("file.empty", file=name, sheet=sheet_name)])
     header = [normalise_header(c) for c in rows[0]]
-    body = [[_text(v) for v in r] for r in rows[1:]]
+    body = [[cell_text(v) for v in r] for r in rows[1:]]
     width = len(header)
     frame = pd.DataFrame({i: categorize([r[i] if i < len(r) else "" for r in body])
                           for i in range(width)})

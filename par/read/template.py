@@ -31,7 +31,7 @@ WIDTHS = {"unit": 16, "code": 14, "name": 55, "max": 8, "rule": 48, "value": 16,
 WRAPPED = {"name", "rule", "evidence", "note"}
 HELP_KEYS = ["where", "yes_no", "choice", "numbers", "ratio", "na", "empty", "stage", "evidence",
              "structure", "save"]
-_REQUIRED_RECORD = ["format", "version", "criteria_id", "year", "level", "period", "units",
+REQUIRED_RECORD = ["format", "version", "criteria_id", "year", "level", "period", "units",
                     "lang"]  # criteria_sha256 is empty for a set built in memory
 
 

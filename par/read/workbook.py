@@ -23,19 +23,19 @@ from par.domain.periods import Period, parse_period
 from par.i18n import LANGS, t
 from par.read.tabular import (
     RawTable,
-    _text,
     categorize,
+    cell_text,
     column_letter,
     normalise_header,
 )
 from par.read.template import (
-    _REQUIRED_RECORD,
     BLOCK,
     FORMAT,
     HEADER_ROW,
     INPUTS,
     PERIOD_CELL,
     RECORD_SHEET,
+    REQUIRED_RECORD,
     TIDY,
     UNIT_CELL,
     VERSION,
@@ -69,10 +69,10 @@ def _labels(consolidated: bool) -> dict[str, str]:
 def _parse_record(rows: list[list], name: str) -> tuple[TemplateRecord | None, dict, list[Issue]]:
     raw, cells = {}, {}
     for i, r in enumerate(rows, start=1):
-        if r and (key := _text(r[0]).strip()):
-            raw[key], cells[key] = (_text(r[1]).strip() if len(r) > 1 else ""), f"B{i}"
+        if r and (key := cell_text(r[0]).strip()):
+            raw[key], cells[key] = (cell_text(r[1]).strip() if len(r) > 1 else ""), f"B{i}"
     issues = [Issue("workbook.record_missing", {"field": k}, file=name, sheet=RECORD_SHEET)
-              for k in _REQUIRED_RECORD if not raw.get(k)]
+              for k in REQUIRED_RECORD if not raw.get(k)]
     if issues:
         return None, raw, issues
     where = lambda k: dict(file=name, sheet=RECORD_SHEET, cell=cells.get(k))
@@ -171,7 +171,7 @@ def read_template(data: bytes, name: str) -> tuple[RawTable | None, TemplateReco
         expected = raw.get("data_sheet") or t("template.sheet_data", lang)
         return None, record, [Issue("workbook.data_sheet_missing", {"sheet": expected}, file=name)]
     sheet = book.get_sheet_by_name(sheet_name)
-    rows = [[_text(v) for v in r] for r in sheet.to_python(skip_empty_area=False)]
+    rows = [[cell_text(v) for v in r] for r in sheet.to_python(skip_empty_area=False)]
     at = lambda r, c: unicodedata.normalize("NFC", rows[r][c]).strip() \
         if r < len(rows) and c < len(rows[r]) else ""
     loc = dict(file=name, sheet=sheet_name)

@@ -19,7 +19,8 @@ from pptx.util import Inches
 
 from par import get_lagging, get_weakest, load_criteria, read_inputs, read_units, score
 from par.export.images import find_browser
-from par.export.pack import DPI, build_pack, build_pack_pdf, pack_slides
+from par.export.pack import build_pack, build_pack_pdf, pack_slides
+from par.export.pack_model import DPI
 
 ROOT = Path(__file__).resolve().parents[2]
 CRITERIA = ROOT / "criteria/nghe-an-huyen-2019.yaml"
