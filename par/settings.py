@@ -47,6 +47,7 @@ def database_url() -> str:
 
 
 def database_configured() -> bool:
+    """PAR_DATABASE_URL is set (blank counts as unset)."""
     return bool(_text("PAR_DATABASE_URL"))
 
 
@@ -59,10 +60,12 @@ def sample_mode() -> bool:
 
 
 def max_upload_mb() -> float:
+    """Largest upload in MB; junk, nan, inf, zero or negatives give the default 10."""
     return _positive("PAR_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
 
 
 def session_seconds() -> float:
+    """Idle seconds before a dashboard session ends (PAR_SESSION_MINUTES × 60, default 60 min)."""
     return _positive("PAR_SESSION_MINUTES", DEFAULT_SESSION_MINUTES) * 60
 
 
@@ -72,6 +75,7 @@ def lang() -> str | None:
 
 
 def user() -> str | None:
+    """The account the command line acts as when --user is not given, or None."""
     return _text("PAR_USER") or None
 
 

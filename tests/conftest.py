@@ -11,6 +11,9 @@ import tempfile
 
 # Tests never touch the repository's data/par.db: the dashboard tests (AppTest and the
 # browser's server process) seed a throwaway database of their own.
+# That database plays the sample (PAR_SAMPLE_MODE=1): tests of a province's own database
+# unset it themselves.
+os.environ["PAR_SAMPLE_MODE"] = "1"
 os.environ["PAR_DATABASE_URL"] = "sqlite:///" + os.path.join(
     tempfile.mkdtemp(prefix="par-test-db-"), "par.db")
 

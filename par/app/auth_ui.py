@@ -14,7 +14,7 @@ import streamlit as st
 
 from par import settings
 from par.app import cache
-from par.domain.auth import Actor
+from par.domain.auth import Actor, acting
 from par.domain.issues import ParError
 from par.i18n import t
 from par.store.accounts import Accounts
@@ -38,6 +38,11 @@ def current_actor() -> Actor | None:
         return None
     st.session_state["seen"] = time.time()
     return actor
+
+
+def acting_actor() -> Actor | None:
+    """Who the pages act for: the signed-in actor, or nobody in demo mode (no accounts)."""
+    return acting(current_actor(), has_accounts=accounts().any())
 
 
 def logout() -> None:

@@ -1,11 +1,15 @@
 """Cached access to the library for the pages.
 
 The database is the state that matters (a browser refresh loses nothing): the
-store is one resource per process, seeded with the sample on first start, and
-every cached result is keyed by the store's data version, so an import or a
-rollback is seen at the next rerun.
+store is one resource per process, seeded with the sample on first start in sample
+mode only, and every cached result is keyed by the store's data version, so an
+import or a rollback is seen at the next rerun. The parsed rows of each criteria
+set are kept per submission (par.store.rows.RowCache): a change re-reads only the
+submissions that changed.
 """
 from __future__ import annotations
+
+import threading
 
 import streamlit as st
 
@@ -14,9 +18,11 @@ from par.domain.periods import Period, parse_period
 from par.engine import catalog
 from par.engine.scoring import Scorecard, score
 from par.i18n import DEFAULT_LANG, t
-from par.read.inputs import check_inputs
 from par.sample.seed import ensure_seeded
+from par.store.rows import RowCache
 from par.store.storage import Store
+
+_REFRESH = threading.Lock()  # sessions share a RowCache: one refresh at a time
 
 
 def lang() -> str:
@@ -48,14 +54,30 @@ def units():
     return _units(store().data_version())
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _row_cache(criteria_id: str, sha256: str) -> RowCache:
+    return RowCache(criteria_by_id(criteria_id))
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _rows(criteria_id: str, version: tuple):
     criteria = criteria_by_id(criteria_id)
-    table = store().current_table(criteria.level, criteria.year)
-    rows, issues = check_inputs([table], criteria, units())
+    # one RowCache per set and process: a new data version re-reads only what changed
+    row_cache = _row_cache(criteria.id, criteria.sha256)
+    with _REFRESH:
+        rows, issues = row_cache.refresh(store(), units())
     if errors_only(issues):
         raise ParError(issues)
     return rows
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _empty(version: tuple) -> bool:
+    return store().is_empty()
+
+
+def database_empty() -> bool:
+    return _empty(store().data_version())
 
 
 def rows_for(criteria_id: str):

@@ -5,10 +5,9 @@ import streamlit as st
 
 from par import settings
 from par.app import cache
-from par.app.auth_ui import accounts, current_actor
+from par.app.auth_ui import acting_actor
 from par.app.common import pick_scorecard
 from par.app.exports_ui import meeting_downloads
-from par.domain.auth import Actor
 from par.export.results import export_results_csv, export_results_xlsx
 from par.i18n import t
 from par.sample.seed import reset_sample
@@ -35,8 +34,8 @@ def page_data() -> None:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.markdown("**" + t("export.meeting", lang, what=card.criteria.display_title(lang)) + "**")
         meeting_downloads(card, lang)
-    # With no accounts yet (demo mode) the sample may be reset by anyone; then admins only.
-    actor = current_actor() or (None if accounts().any() else Actor.system("demo"))
+    # Admins only; in demo mode (no accounts yet) nobody acts, so nobody may reset.
+    actor = acting_actor()
     if sample_mode() and actor is not None and actor.may("reset"):
         st.subheader(t("data.reset_title", lang))
         st.caption(t("data.reset_help", lang))

@@ -12,6 +12,8 @@ from par.i18n.formatting import fmt_number
 from par.present.figures import fig_ranking
 from par.present.frames import kpis, ranking_table
 
+CHART_UNITS = 40  # beyond this many units the chart shows the top and bottom halves only
+
 
 def page_ranking() -> None:
     lang = cache.lang()
@@ -26,6 +28,6 @@ def page_ranking() -> None:
     cols[3].metric(t("kpi.provisional", lang), k["provisional"])
     st.dataframe(ranking_table(card, lang, rank_change(card)), hide_index=True)
     highlight = st.session_state.get("unit")
-    st.plotly_chart(fig_ranking(card, lang, highlight), key="ranking_chart")
+    st.plotly_chart(fig_ranking(card, lang, highlight, top=CHART_UNITS), key="ranking_chart")
     chart_downloads(card, "ranking", lang, unit=highlight if highlight in card.units.index else None)
     section_intervals(card, lang)

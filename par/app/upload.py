@@ -1,8 +1,6 @@
 """Tải lên: download a template, upload a filled file, preview, confirm; history and rollback."""
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 from par.app import cache
@@ -12,7 +10,7 @@ from par.domain.periods import Period
 from par.i18n import t
 from par.present.frames import history_table, preview_table
 from par.read.template import build_template
-from par.store.submit import prepare_import, preview
+from par.store.submit import prepare, preview, submit
 
 
 def page_upload() -> None:
@@ -31,16 +29,16 @@ def page_upload() -> None:
         return
     unit = st.selectbox(t("app.unit", lang), list(level.index), key="upload_unit",
                         format_func=lambda u: level.at[u, "name"])
-    _template_section(criteria, units, unit, lang)
-    _upload_section(sets, units, actor, lang)
-    _history_section(unit, actor, lang)
-
-
-def _template_section(criteria, units, unit: str, lang: str) -> None:
-    st.subheader(t("upload.template_title", lang))
     periods = [Period(criteria.year, q) for q in (1, 2, 3, 4)] + [Period(criteria.year, 5)]
     period = st.selectbox(t("upload.period", lang), periods, key="upload_period",
                           format_func=str)
+    _template_section(criteria, units, unit, period, lang)
+    _upload_section(criteria, units, unit, period, actor, lang)
+    _history_section(unit, actor, lang)
+
+
+def _template_section(criteria, units, unit: str, period: Period, lang: str) -> None:
+    st.subheader(t("upload.template_title", lang))
     st.download_button(
         t("upload.download", lang), key="download_template", on_click="ignore",
         data=lambda: build_template(criteria, units, [unit], period, lang=lang),
@@ -48,7 +46,7 @@ def _template_section(criteria, units, unit: str, lang: str) -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _upload_section(sets, units, actor, lang: str) -> None:
+def _upload_section(criteria, units, unit: str, period: Period, actor, lang: str) -> None:
     st.subheader(t("upload.upload_title", lang))
     # A fresh key after each stored upload empties the uploader.
     n = st.session_state.setdefault("upload_round", 0)
@@ -56,9 +54,9 @@ def _upload_section(sets, units, actor, lang: str) -> None:
                                 key=f"upload_file_{n}")
     if uploaded is None:
         return
-    data = uploaded.getvalue()
-    try:
-        prepared = prepare_import(data, uploaded.name, sets, units)
+    try:  # the file must hold what the page shows: this unit, this period
+        prepared = prepare(uploaded.getvalue(), uploaded.name, [criteria], units,
+                           expected_unit=unit, expected_period=str(period))
     except ParError as exc:
         st.error(t("upload.errors", lang, count=len(exc.issues)) + "\n\n" +
                  "\n".join(f"- {i.render(lang)}" for i in exc.issues))
@@ -66,14 +64,12 @@ def _upload_section(sets, units, actor, lang: str) -> None:
     what = ", ".join(sorted({f"{g.unit} {g.period}" for g in prepared.groups}))
     st.success(t("upload.ok", lang, rows=prepared.row_count, groups=len(prepared.groups),
                  what=what))
-    before, after = preview(cache.store(), prepared, units)
+    before, after = preview(cache.store(), prepared, units, cache.rows_for(criteria.id))
     unit_ids = sorted({g.unit for g in prepared.groups})
     st.dataframe(preview_table(before, after, unit_ids, lang), hide_index=True)
-    digest = hashlib.sha256(data).hexdigest()
     if st.button(t("upload.confirm", lang), key="confirm_upload", type="primary"):
         try:  # par.store.storage checks the actor's role and units again: the UI is not the guard
-            ids = cache.store().save_submissions(
-                [(prepared.groups, prepared.criteria, prepared.name, digest)], actor=actor)[0]
+            [(_, ids)] = submit(cache.store(), [prepared], actor=actor)
         except ParError as exc:
             st.error("\n".join(i.render(lang) for i in exc.issues))
             return

@@ -80,9 +80,15 @@ def load_from_args(args, lang: str):
             warn([Issue("cli.as_of_other_year", {"as_of": str(as_of), "year": criteria.year,
                                                   "id": criteria.id}, severity="warning")], lang)
     if args.db:
+        from par.store.rows import load_rows
+
         store = open_store(args, units)
-        rows, issues = check_inputs([store.current_table(criteria.level, (as_of or criteria).year)],
-                                    criteria, units)
+        year = (as_of or criteria).year
+        if year == criteria.year:
+            rows, issues = load_rows(store, criteria, units)
+        else:  # rows of another year than the set's: checked from their text like a file
+            rows, issues = check_inputs([store.current_table(criteria.level, year)], criteria,
+                                        units)
         if errors_only(issues):
             raise ParError(issues)
     elif args.inputs:

@@ -93,7 +93,7 @@ def cmd_template(args, lang: str) -> str:
 
 
 def cmd_import(args, lang: str) -> str:
-    from par.store.submit import import_files
+    from par.store.submit import prepare_all, submit
 
     units = read_units(args.units)
     sets = _criteria_sets(args)
@@ -104,11 +104,9 @@ def cmd_import(args, lang: str) -> str:
         except FileNotFoundError:
             raise ParError([Issue("file.not_found", file=name)]) from None
     store = open_store(args, units)
-    for criteria in sets:
-        store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
     print(t("cli.import_storing", lang, files=len(files)), file=sys.stderr, flush=True)
-    done = import_files(store, files, sets, units, actor=acting_user(args, store),
-                        criteria_id=sets[0].id if args.criteria else None)
+    prepared = prepare_all(files, sets, units, criteria_id=sets[0].id if args.criteria else None)
+    done = submit(store, prepared, actor=acting_user(args, store))
     lines = []
     for prepared, ids in done:
         for w in prepared.warnings:

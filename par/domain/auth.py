@@ -16,6 +16,10 @@ from par.domain.issues import Issue, ParError
 ROLES = ("admin", "reviewer", "unit")
 ACTIONS = ("import", "rollback", "criteria", "accounts", "audit", "reset")
 
+# The dashboard's pages by key, in menu order (par/app/menu.py maps them to st.Page).
+VIEW_PAGES = ("ranking", "unit", "criteria", "trends", "data")
+PAGES = VIEW_PAGES + ("upload", "audit", "login")
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -42,6 +46,10 @@ class Actor:
             return action in ("import", "rollback") and unit in self.units
         return False
 
+    def may_import_any(self) -> bool:
+        """May import for at least one unit: admins, and unit staff with at least one unit."""
+        return self.may("import") or any(self.may("import", u) for u in self.units)
+
 
 def authorize(actor: Actor | None, action: str, unit: str | None = None) -> None:
     """Raise ParError unless ``actor`` may do ``action`` (on ``unit``)."""
@@ -50,3 +58,29 @@ def authorize(actor: Actor | None, action: str, unit: str | None = None) -> None
     if not actor.may(action, unit):
         raise ParError([Issue("auth.forbidden", {
             "user": actor.name, "role": actor.role, "action": action, "unit": unit or "–"})])
+
+
+def acting(actor: Actor | None, *, has_accounts: bool) -> Actor | None:
+    """Who the dashboard acts for: nobody in demo mode (no account exists yet, so nobody
+    may reset or import whatever the session holds), else the signed-in actor (or None)."""
+    return actor if has_accounts else None
+
+
+def menu_for(actor: Actor | None, *, has_accounts: bool) -> list[str]:
+    """The dashboard's page keys for ``actor``, in menu order.
+
+    No account yet (demo mode): the read-only view. Accounts but nobody signed in: the
+    login page only. Signed in: the view, plus upload for whoever may import for some
+    unit, plus the audit log for whoever may audit.
+    """
+    actor = acting(actor, has_accounts=has_accounts)
+    if not has_accounts:
+        return list(VIEW_PAGES)
+    if actor is None:
+        return ["login"]
+    pages = list(VIEW_PAGES)
+    if actor.may_import_any():
+        pages.append("upload")
+    if actor.may("audit"):
+        pages.append("audit")
+    return pages

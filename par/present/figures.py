@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import plotly.graph_objects as go
 
 from par.engine.scoring import Scorecard
@@ -27,29 +28,96 @@ def short_label(text: str, width: int = 28) -> str:
     return "<br>".join(lines)
 
 
-def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None) -> go.Figure:
-    """Horizontal bars of the index, best on top, the selected unit highlighted, the mean drawn."""
-    ranked = card.ranked.iloc[::-1]
-    colors = [HIGHLIGHT if uid == highlight else COLOR for uid in ranked.index]
-    mean = float(ranked["index"].mean()) if len(ranked) else 0.0
+def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
+                top: int | None = None) -> go.Figure:
+    """Horizontal bars of the index, best on top, the selected unit highlighted, the level
+    mean drawn.
+
+    One bar per ranked unit unless ``top`` is given and the level has more ranked units
+    than that: then the ``top // 2`` best and the rest of ``top`` worst units are drawn,
+    plus the highlighted unit wherever it ranks, each run of left-out units shown as an
+    empty row labelled "… 3.281 đơn vị khác …", and the subtitle says so. The mean line is
+    always the mean of the whole level.
+    """
+    best_first = card.ranked
+    mean = float(best_first["index"].mean()) if len(best_first) else 0.0
+    rows = _ranking_rows(best_first, highlight, top)
+    shown = sum(1 for pos in rows if not isinstance(pos, _Gap))
+    labels, xs, texts, colors = [], [], [], []
+    for item in reversed(rows):  # plotly draws the first category at the bottom
+        if isinstance(item, _Gap):
+            labels.append("<i>" + t("chart.ranking_gap", lang, count=fmt_number(
+                item.count, lang, 0)) + "</i>")
+            xs.append(float("nan"))
+            texts.append("")
+            colors.append(COLOR)
+            continue
+        r = best_first.iloc[item]
+        labels.append(short_label(r["name"]))
+        xs.append(r["index"])
+        texts.append(f"{int(r['rank'])}/{int(r['of'])} · {fmt_number(r['index'], lang)}")
+        colors.append(HIGHLIGHT if best_first.index[item] == highlight else COLOR)
     fig = go.Figure(go.Bar(
-        x=ranked["index"], y=[short_label(n) for n in ranked["name"]], orientation="h",
-        marker_color=colors,
-        text=[f"{int(r)}/{int(o)} · {fmt_number(v, lang)}" for r, o, v in
-              zip(ranked["rank"], ranked["of"], ranked["index"])],
-        textposition="outside", cliponaxis=False,
+        x=np.array(xs, dtype=float), y=_unique(labels), orientation="h",
+        marker_color=colors, text=texts, textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
     fig.add_vline(x=mean, line_dash="dash", line_color=MEAN_COLOR,
                   annotation_text=t("chart.mean", lang, value=fmt_number(mean, lang)),
                   annotation_position="top")
+    title = t("chart.ranking_title", lang, title=card.criteria.display_title(lang),
+              as_of=card.as_of)
+    margin = dict(l=10, r=30, t=70, b=40)
+    if shown < len(best_first):
+        head = top // 2
+        title = dict(text=title, subtitle=dict(text=t(
+            "chart.ranking_top_bottom", lang, top=head, bottom=top - head,
+            count=fmt_number(len(best_first), lang, 0))))
+        margin["t"] = 96
     fig.update_layout(
-        template=TEMPLATE,
-        title=t("chart.ranking_title", lang, title=card.criteria.display_title(lang),
-                as_of=card.as_of),
+        template=TEMPLATE, title=title,
         xaxis=dict(title=t("col.index", lang), range=[0, card.criteria.scale * 1.12]),
-        height=max(360, 26 * len(ranked) + 120), margin=dict(l=10, r=30, t=70, b=40),
+        height=max(360, 26 * len(rows) + 120), margin=margin,
         font=dict(family="Liberation Sans, Arial, sans-serif"))
     return fig
+
+
+class _Gap:
+    """A run of ``count`` units left out of a top-and-bottom ranking chart."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+
+def _ranking_rows(best_first, highlight: str | None, top: int | None) -> list:
+    """Positions in ``best_first`` to draw, best first, with a _Gap for each run left out."""
+    n = len(best_first)
+    if top is None or n <= top:
+        return list(range(n))
+    if top < 2:
+        raise ValueError(f"top must be at least 2 (the best and the worst unit), got {top}")
+    head = top // 2
+    keep = set(range(head)) | set(range(n - (top - head), n))
+    if highlight in best_first.index:
+        keep.add(best_first.index.get_loc(highlight))
+    rows, previous = [], -1
+    for pos in sorted(keep):
+        if pos - previous > 1:
+            rows.append(_Gap(pos - previous - 1))
+        rows.append(pos)
+        previous = pos
+    return rows
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Labels made distinct with trailing zero-width spaces: plotly merges equal categories
+    (two communes of the same name, two gaps of the same size)."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        n = seen.get(label, 0)
+        seen[label] = n + 1
+        out.append(label + "\u200b" * n)
+    return out
 
 
 # -- unit dashboard: domains, attainment grids, one criterion, trend -------------------

@@ -1,17 +1,19 @@
-"""First start: fill an empty database with the bundled sample (criteria sets, units, inputs).
+"""Sample mode: fill an empty database with the bundled sample (criteria sets, units, inputs).
 
-The dashboard calls ``ensure_seeded`` once per process; it does nothing when any
-submission exists, so a real province's data is never touched.
+Only in sample mode (no database configured, or PAR_SAMPLE_MODE=1; see par.settings):
+a province's own database starts empty and never receives a synthetic row. The sample
+goes in through the same ``submit`` as every upload.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from par import settings
 from par.domain.auth import Actor, authorize
 from par.engine import catalog
 from par.read.units import read_units
 from par.store.storage import Store
-from par.store.submit import import_files
+from par.store.submit import prepare_all, submit
 
 SAMPLE_USER = "sample"
 UNITS_FILE = catalog.ROOT / "data" / "units.csv"
@@ -24,8 +26,10 @@ def register_reference_data(store: Store) -> None:
         store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
 
 
-def ensure_seeded(store: Store) -> bool:
-    """Seed an empty database from data/; return True when it did."""
+def ensure_seeded(store: Store, inputs: Path = SAMPLE_INPUTS) -> bool:
+    """In sample mode, seed an empty database from data/; return True when it did."""
+    if not settings.sample_mode():
+        return False
     register_reference_data(store)
     if not store.history().empty:
         return False
@@ -33,9 +37,9 @@ def ensure_seeded(store: Store) -> bool:
     sets = catalog.list_criteria()
     files = []
     for criteria in sets:
-        for path in catalog.inputs_for(criteria, SAMPLE_INPUTS):
+        for path in catalog.inputs_for(criteria, inputs):
             files.append((path.name, path.read_bytes()))
-    import_files(store, files, sets, units, actor=Actor.system(SAMPLE_USER))
+    submit(store, prepare_all(files, sets, units), actor=Actor.system(SAMPLE_USER))
     return True
 
 

@@ -1,11 +1,12 @@
-"""Storage: criteria sets, units, submissions and their input rows, an audit log.
+"""Storage: criteria sets, units, submissions and their typed rows, an audit log.
 
-SQLAlchemy 2 Core over SQLite by default (``PAR_DATABASE_URL``, default
-``sqlite:///data/par.db``) or PostgreSQL with the same URL setting. Every write
-is one transaction: an import stores all its rows or none. A new submission for
-the same unit, period and stage supersedes the current one without deleting
-it; a rollback makes an earlier one current again. Scoring reads the current
-rows back as a tidy table, exactly as it reads a file.
+SQLAlchemy 2 Core over SQLite by default (``PAR_DATABASE_URL``, else the sample's
+``data/par.db``) or PostgreSQL with the same URL setting. Every write is one
+transaction: an import stores all its rows or none. A new submission for the same
+unit, period and stage supersedes the current one without deleting it; a rollback
+makes an earlier one current again. Rows are stored typed (the parsed number and
+"not applicable" beside the text as typed), so reading them back needs no parsing;
+par.store.rows turns them into the engine's rows.
 """
 from __future__ import annotations
 
@@ -14,27 +15,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Table, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -43,92 +26,23 @@ from par.domain.auth import Actor, authorize
 from par.domain.issues import Issue, ParError
 from par.domain.models import CriteriaSet
 from par.read.tabular import RawTable, categorize
+from par.store import schema
+from par.store.schema import (
+    audit_log,
+    criteria_sets,
+    input_rows,
+    metadata,
+    submissions,
+    units,
+    users,
+)
 
 TIDY = ["unit", "period", "criterion", "value", "numerator", "denominator", "stage",
         "evidence", "note"]
-
-metadata = MetaData()
-
-criteria_sets = Table(
-    "criteria_sets", metadata,
-    Column("pk", Integer, primary_key=True),
-    Column("id", String(100), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("level", String(50), nullable=False),
-    Column("yaml", Text, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("id", "sha256"),
-)
-
-units = Table(
-    "units", metadata,
-    Column("id", String(100), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("level", String(50), nullable=False),
-    Column("group", String(50)),
-)
-
-submissions = Table(
-    "submissions", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("unit", String(100), ForeignKey("units.id"), nullable=False),
-    Column("period", String(10), nullable=False),
-    Column("stage", String(20), nullable=False),
-    Column("criteria_id", String(100), nullable=False),
-    Column("criteria_sha256", String(64)),
-    Column("user", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("source_name", Text, nullable=False),
-    Column("source_sha256", String(64), nullable=False),
-    Column("row_count", Integer, nullable=False),
-    Column("status", String(20), nullable=False),  # current | superseded
-    Column("replaces", Integer, ForeignKey("submissions.id")),
-)
-# At most one current submission per unit, period and stage, enforced by the database itself.
-Index("one_current_submission", submissions.c.unit, submissions.c.period, submissions.c.stage,
-      unique=True, sqlite_where=submissions.c.status == "current",
-      postgresql_where=submissions.c.status == "current")
-
-input_rows = Table(
-    "input_rows", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False, index=True),
-    Column("criterion", String(50), nullable=False),
-    Column("value", Text, nullable=False, default=""),
-    Column("numerator", Float),
-    Column("denominator", Float),
-    Column("evidence", Text, nullable=False, default=""),
-    Column("note", Text, nullable=False, default=""),
-    Column("source_row", Integer),
-)
-
-users = Table(
-    "users", metadata,
-    Column("name", String(100), primary_key=True),
-    Column("role", String(20), nullable=False),
-    Column("units", Text, nullable=False, default=""),  # comma-separated unit ids
-    Column("password_hash", Text, nullable=False),
-    Column("disabled", Boolean, nullable=False, default=False),
-    Column("failed", Integer, nullable=False, default=0),
-    Column("locked_until", DateTime(timezone=True)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("last_login", DateTime(timezone=True)),
-)
-
-audit_log = Table(
-    "audit_log", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("user", String(100), nullable=False),
-    Column("action", String(30), nullable=False),  # import | rollback
-    Column("submission_id", Integer, ForeignKey("submissions.id")),
-    Column("unit", String(100)),
-    Column("period", String(10)),
-    Column("source_sha256", String(64)),
-    Column("detail", Text),
-)
+# what one submission's rows hold, as par.store.submit prepares them
+GROUP_COLUMNS = ["criterion", "value", "number", "na", "numerator", "denominator", "evidence",
+                 "note", "source_row"]
+__all__ = ["Store", "ImportGroup", "metadata", "users", "audit_log", "TIDY", "GROUP_COLUMNS"]
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -157,7 +71,7 @@ class ImportGroup:
     unit: str
     period: str
     stage: str
-    rows: pd.DataFrame  # criterion, value, numerator, denominator, evidence, note, source_row
+    rows: pd.DataFrame  # GROUP_COLUMNS
 
 
 class Store:
@@ -169,7 +83,7 @@ class Store:
             _sqlite_pragmas(self.engine)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
-        metadata.create_all(self.engine)
+        schema.create(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -250,15 +164,7 @@ class Store:
             criteria_sha256=criteria.sha256, user=user, created_at=_now(),
             source_name=source_name, source_sha256=source_sha256,
             row_count=len(g.rows), status="current", replaces=old)).inserted_primary_key[0]
-        records = g.rows.assign(submission_id=sid).astype(object).to_dict("records")
-        for rec in records:
-            for key in ("numerator", "denominator"):
-                if rec[key] is None or pd.isna(rec[key]):
-                    rec[key] = None
-                else:
-                    rec[key] = float(rec[key])
-            rec["source_row"] = int(rec["source_row"])
-        conn.execute(insert(input_rows), records)
+        conn.execute(insert(input_rows), _row_records(g.rows, sid))
         conn.execute(insert(audit_log).values(
             at=_now(), user=user, action="import", submission_id=sid, unit=g.unit,
             period=g.period, source_sha256=source_sha256,
@@ -325,6 +231,48 @@ class Store:
         table["_row"] = range(1, len(table) + 1)
         return RawTable(table, "database")
 
+    def is_empty(self) -> bool:
+        """No submission at all: a new database (what the dashboard explains how to fill)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(submissions.c.id).limit(1)).first() is None
+
+    def current_submissions(self, level: str | None = None, year: int | None = None
+                            ) -> pd.DataFrame:
+        """The current submission of every unit, period and stage (of a level and year)."""
+        s = submissions
+        query = (select(s.c.id, s.c.unit, s.c.period, s.c.stage, s.c.criteria_id,
+                        s.c.criteria_sha256).where(s.c.status == "current").order_by(s.c.id))
+        query = _level_year(query, level, year)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(query).all(),
+                                columns=["id", "unit", "period", "stage", "criteria_id",
+                                         "criteria_sha256"])
+
+    def stored_rows(self, submission_ids=None, level: str | None = None,
+                    year: int | None = None) -> pd.DataFrame:
+        """Typed rows (``STORED_COLUMNS``) of the given submissions, or of every current one."""
+        r, s = input_rows, submissions
+        query = select(*(r.c[c] if c != "submission_id" else r.c.submission_id
+                         for c in STORED_COLUMNS))
+        if submission_ids is None:
+            query = _level_year(query.join(s, s.c.id == r.c.submission_id)
+                                .where(s.c.status == "current"), level, year)
+            parts = [self._fetch(query.order_by(r.c.id))]
+        else:
+            ids = sorted(int(i) for i in submission_ids)
+            parts = [self._fetch(query.where(r.c.submission_id.in_(ids[k:k + 900]))
+                                 .order_by(r.c.id)) for k in range(0, len(ids), 900)]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in STORED_DTYPES.items()})
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def _fetch(self, query) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            data = conn.execute(query).all()
+        frame = pd.DataFrame.from_records(data, columns=STORED_COLUMNS, coerce_float=True)
+        return frame.astype({"numerator": float, "denominator": float, "number": float})
+
     def clear(self) -> None:
         """Delete every submission, row and audit entry (the sample reset; never for real data)."""
         with self.engine.begin() as conn:
@@ -337,6 +285,42 @@ class Store:
             count, last, at = conn.execute(select(func.count(audit_log.c.id), func.max(audit_log.c.id),
                                                   func.max(audit_log.c.at))).first()
         return count, last, str(at)  # the time tells a reset-and-reseed apart from the original
+
+
+STORED_COLUMNS = ["submission_id", "criterion", "value", "number", "na", "numerator",
+                  "denominator", "evidence", "note", "source_row"]
+STORED_DTYPES = {"submission_id": int, "criterion": object, "value": object, "number": float,
+                 "na": object, "numerator": float, "denominator": float, "evidence": object,
+                 "note": object, "source_row": int}
+
+
+def _level_year(query, level: str | None, year: int | None):
+    s = submissions
+    if level:
+        query = query.join(units, units.c.id == s.c.unit).where(units.c.level == level)
+    if year:
+        query = query.where(func.substr(s.c.period, 1, 4) == str(year))
+    return query
+
+
+def _row_records(rows: pd.DataFrame, submission_id: int) -> list[dict]:
+    """One dict per row for an executemany; NaN becomes NULL, numpy scalars plain Python."""
+    def floats(col):
+        arr = rows[col].to_numpy(dtype=float)
+        return np.where(np.isnan(arr), None, arr).tolist()
+
+    columns = {
+        "criterion": rows["criterion"].astype(str).tolist(),
+        "value": rows["value"].astype(str).tolist(),
+        "number": floats("number"), "na": rows["na"].astype(bool).tolist(),
+        "numerator": floats("numerator"), "denominator": floats("denominator"),
+        "evidence": rows["evidence"].astype(str).tolist(),
+        "note": rows["note"].astype(str).tolist(),
+        "source_row": rows["source_row"].astype(int).tolist(),
+    }
+    names = list(columns)
+    return [dict(zip(names, values), submission_id=submission_id)
+            for values in zip(*columns.values())]
 
 
 def _current(conn: Connection, unit: str, period: str, stage: str) -> int | None:

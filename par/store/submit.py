@@ -1,8 +1,10 @@
-"""Import a filled template or a tidy table: guard, read, validate, then store in one go.
+"""The one ingest path: guard, read, validate (``prepare``), then store (``submit``).
 
-``prepare_import`` does everything that can fail and writes nothing;
-``import_files`` stores the prepared submissions of every file in one
-transaction, so a batch is stored whole or not at all.
+``prepare`` does everything that can fail and writes nothing; the file is hashed
+once, there. ``submit`` stores the prepared submissions of every file in one
+transaction, so a batch is stored whole or not at all. The CLI import, the upload
+page and the sample seeder all go through ``submit``, so the same file gives the
+same stored rows whichever door it came in by.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from par.domain.models import CriteriaSet
 from par.domain.periods import parse_period
 from par.read.inputs import check_inputs
 from par.read.tabular import RawTable, read_csv, read_xlsx_first_sheet
-from par.store.storage import ImportGroup, Store
+from par.store.storage import GROUP_COLUMNS, ImportGroup, Store
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Prepared:
     criteria: CriteriaSet
     groups: list[ImportGroup]
     warnings: list[Issue] = field(default_factory=list)
+    rows: pd.DataFrame | None = None  # the parsed rows (par.read.inputs.ROW_COLUMNS)
 
     @property
     def row_count(self) -> int:
@@ -84,12 +87,15 @@ def _criteria_for(table: RawTable, record, sets: list[CriteriaSet], units: pd.Da
     return found[0]
 
 
-def prepare_import(data: bytes, name: str, sets: list[CriteriaSet], units: pd.DataFrame, *,
-                   criteria_id: str | None = None, expected_unit: str | None = None,
-                   expected_period: str | None = None, limits=None) -> Prepared:
+def prepare(data: bytes, name: str, sets: list[CriteriaSet], units: pd.DataFrame, *,
+            criteria_id: str | None = None, expected_unit: str | None = None,
+            expected_period: str | None = None, limits=None, sha256: str | None = None
+            ) -> Prepared:
     """Validate one file completely; raise ParError with every problem, store nothing.
 
-    ``limits`` is a ``par.read.guard.Limits`` (default: from the environment).
+    ``expected_unit``/``expected_period`` are what the person said they upload (the
+    dashboard passes the unit and period it shows); rows for anything else are refused.
+    ``limits`` is a ``par.read.guard.Limits`` (default: from the settings).
     """
     if limits is None:
         from par.read.guard import Limits
@@ -110,17 +116,27 @@ def prepare_import(data: bytes, name: str, sets: list[CriteriaSet], units: pd.Da
         raise ParError(issues)
     if rows.empty:
         raise ParError([Issue("import.no_rows", {}, file=name)])
-    groups = []
-    stored = rows.assign(value=rows["value_text"].astype(str),
-                         evidence=rows["evidence"].astype(str), note=rows["note"].astype(str),
-                         source_row=rows["row"])
-    for (unit, period, stage), part in stored.groupby(["unit", "period", "stage"], sort=True,
-                                                      observed=True):
-        groups.append(ImportGroup(str(unit), str(period), str(stage), part[
-            ["criterion", "value", "numerator", "denominator", "evidence", "note", "source_row"]
-        ].astype({"criterion": str}).reset_index(drop=True)))
-    return Prepared(name, hashlib.sha256(data).hexdigest(), criteria, groups,
-                    [i for i in issues if i.severity != "error"])
+    return Prepared(name, sha256 or hashlib.sha256(data).hexdigest(), criteria, _groups(rows),
+                    [i for i in issues if i.severity != "error"], rows)
+
+
+prepare_import = prepare  # the name the first version of the upload page used
+
+
+def _groups(rows: pd.DataFrame) -> list[ImportGroup]:
+    """One group per unit, period and stage, in the typed form the store keeps."""
+    stored = pd.DataFrame({
+        "unit": rows["unit"], "period": rows["period"], "stage": rows["stage"],
+        "criterion": rows["criterion"].astype(str), "value": rows["value_text"].astype(str),
+        "number": rows["value"].astype(float), "na": rows["na"].astype(bool),
+        "numerator": rows["numerator"].astype(float),
+        "denominator": rows["denominator"].astype(float),
+        "evidence": rows["evidence"].astype(str), "note": rows["note"].astype(str),
+        "source_row": rows["row"].astype(int)})
+    return [ImportGroup(str(unit), str(period), str(stage),
+                        part[GROUP_COLUMNS].reset_index(drop=True))
+            for (unit, period, stage), part in stored.groupby(["unit", "period", "stage"],
+                                                              sort=True, observed=True)]
 
 
 def _unexpected(rows: pd.DataFrame, unit: str | None, period: str | None, name: str
@@ -133,61 +149,61 @@ def _unexpected(rows: pd.DataFrame, unit: str | None, period: str | None, name: 
     return out
 
 
-def import_files(store: Store, files: list[tuple[str, bytes]], sets: list[CriteriaSet],
-                 units: pd.DataFrame, *, actor: Actor, **options
-                 ) -> list[tuple[Prepared, list[int]]]:
-    """Validate every file first (all problems of all files at once), then store them all."""
+def prepare_all(files: list[tuple[str, bytes]], sets: list[CriteriaSet], units: pd.DataFrame,
+                **options) -> list[Prepared]:
+    """Validate every file; raise ParError with all problems of all files at once."""
     prepared, issues = [], []
     for name, data in files:
         try:
-            prepared.append(prepare_import(data, name, sets, units, **options))
+            prepared.append(prepare(data, name, sets, units, **options))
         except ParError as exc:
             issues.extend(exc.issues)
     if issues:
         raise ParError(issues)
+    return prepared
+
+
+def submit(store: Store, prepared: list[Prepared], *, actor: Actor
+           ) -> list[tuple[Prepared, list[int]]]:
+    """Store validated files as new current submissions, all in one transaction.
+
+    The one way data enters the database: the CLI import, the upload page and the
+    sample seeder all end here. The store checks the actor's rights on every unit.
+    """
+    for criteria in {p.criteria.sha256: p.criteria for p in prepared}.values():
+        store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
     ids = store.save_submissions([(p.groups, p.criteria, p.name, p.sha256) for p in prepared],
                                  actor=actor)
     return list(zip(prepared, ids))
 
 
-def preview(store: Store, prepared: Prepared, units: pd.DataFrame):
+def import_files(store: Store, files: list[tuple[str, bytes]], sets: list[CriteriaSet],
+                 units: pd.DataFrame, *, actor: Actor, **options
+                 ) -> list[tuple[Prepared, list[int]]]:
+    """Validate every file first (all problems of all files at once), then submit them all."""
+    return submit(store, prepare_all(files, sets, units, **options), actor=actor)
+
+
+def preview(store: Store, prepared: Prepared, units: pd.DataFrame,
+            current: pd.DataFrame | None = None):
     """Score the unit's level as it stands and as it would stand with ``prepared`` stored.
 
-    Returns (before, after) scorecards as of the latest period in the file; nothing is written.
+    ``current`` are the level's current rows if the caller has them (the dashboard's
+    cache); otherwise they are read from the store. Returns (before, after) scorecards as
+    of the latest period in the file; nothing is written.
     """
     from par.engine.scoring import score
+    from par.store.rows import load_rows
 
     criteria = prepared.criteria
-    current = store.current_table(criteria.level, criteria.year)
-    now, _ = check_inputs([current], criteria, units)
-    replaced = {(g.unit, g.period, g.stage) for g in prepared.groups}
-    keep = [(u, p, s) not in replaced for u, p, s in
-            zip(now["unit"].astype(str), now["period"].astype(str), now["stage"].astype(str))]
-    added = [g.rows.assign(unit=g.unit, period=g.period, stage=g.stage) for g in prepared.groups]
-    table = _tidy_table(pd.concat([_as_tidy(now[keep]), *added], ignore_index=True))
-    after_rows, _ = check_inputs([table], criteria, units)
+    if current is None:
+        current, _ = load_rows(store, criteria, units)
+    key = ["unit", "period", "stage"]
+    replaced = pd.MultiIndex.from_frame(prepared.rows[key].astype(str)).unique()
+    keep = ~pd.MultiIndex.from_frame(current[key].astype(str)).isin(replaced)
+    after = pd.concat([current[keep].astype({c: object for c in key}),
+                       prepared.rows.astype({c: object for c in key})], ignore_index=True)
     as_of = max(parse_period(g.period) for g in prepared.groups)
     if as_of.year != criteria.year:
         as_of = parse_period(str(criteria.year))
-    return score(criteria, units, now, as_of), score(criteria, units, after_rows, as_of)
-
-
-def _as_tidy(rows: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"unit": rows["unit"].astype(str), "period": rows["period"].astype(str),
-                         "criterion": rows["criterion"].astype(str),
-                         "value": rows["value_text"].astype(str),
-                         "numerator": rows["numerator"], "denominator": rows["denominator"],
-                         "stage": rows["stage"].astype(str), "evidence": rows["evidence"].astype(str),
-                         "note": rows["note"].astype(str)})
-
-
-def _tidy_table(frame: pd.DataFrame) -> RawTable:
-    from par.read.tabular import categorize
-
-    cols = ["unit", "period", "criterion", "value", "numerator", "denominator", "stage",
-            "evidence", "note"]
-    text = {c: categorize(["" if pd.isna(v) else (repr(float(v)) if c in ("numerator",
-            "denominator") else str(v)) for v in frame[c]]) for c in cols}
-    table = pd.DataFrame(text)
-    table["_row"] = range(1, len(table) + 1)
-    return RawTable(table, "preview")
+    return score(criteria, units, current, as_of), score(criteria, units, after, as_of)

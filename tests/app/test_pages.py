@@ -87,13 +87,15 @@ def _signed_in(at: AppTest, actor=None) -> AppTest:
     return at
 
 
-def _upload_app(actor=None):
+def _upload_app(actor=None, period="2019-Q4"):
     at = _signed_in(AppTest.from_function(_upload_page, default_timeout=TIMEOUT), actor).run()
     assert not at.exception
     box = at.selectbox(key="upload_set")
     at = box.select_index(next(i for i, o in enumerate(box.options) if "cấp huyện" in o)).run()
     unit = at.selectbox(key="upload_unit")
-    return unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
+    at = unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
+    periods = at.selectbox(key="upload_period")  # the file must hold the unit and period shown
+    return periods.select_index(periods.options.index(period)).run()
 
 
 def test_upload_page_offers_the_template():
@@ -123,6 +125,19 @@ def test_upload_page_rejects_a_bad_workbook_with_its_cell():
     assert "confirm_upload" not in [b.key for b in at.button]
 
 
+def test_upload_page_refuses_a_file_for_another_unit_or_period_before_any_preview():
+    other = ("unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
+             "vinh,2019-Q4,1.1.1,có,,,,,\n").encode()
+    at = _upload_app().get("file_uploader")[0].upload("vinh.csv", other).run()
+    assert at.error and "cua-lo" in at.error[0].value
+    assert not at.dataframe or "Chỉ số trước" not in at.dataframe[0].value.columns
+    later = ("unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
+             "cua-lo,2019-Q3,1.1.1,có,,,,,\n").encode()
+    at = _upload_app().get("file_uploader")[0].upload("q3.csv", later).run()
+    assert at.error and "2019-Q4" in at.error[0].value
+    assert "confirm_upload" not in [b.key for b in at.button]
+
+
 def test_upload_page_accepts_a_good_file_shows_before_after_and_stores_it():
     good = ("unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
             "cua-lo,2019-Q4,1.1.1,có,,,,,\n").encode()
@@ -149,17 +164,45 @@ def _data_page() -> None:
     page_data()
 
 
-def test_data_page_downloads_and_sample_reset(monkeypatch):
+def test_data_page_downloads_and_sample_reset(monkeypatch, tmp_path):
+    import streamlit as st
+
+    from par.domain.auth import Actor
+    from par.sample.seed import ensure_seeded
+    from par.store.accounts import Accounts
+    from par.store.storage import Store
+
     monkeypatch.setenv("PAR_SAMPLE_MODE", "1")
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert [b.key for b in at.get("download_button")] == [
         "download_csv", "download_xlsx", "dl_report", "dl_pack", "dl_pack_pdf"]
-    at = at.button(key="reset_sample").click().run()
-    assert not at.exception and "Đã nạp lại" in at.success[0].value
-    monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
-    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT).run()
+    # demo mode (the shared test database has no accounts): nobody may reset, not even
+    # an admin left in the session
     assert "reset_sample" not in [b.key for b in at.button]
+    assert "reset_sample" not in [b.key for b in _signed_in(
+        AppTest.from_function(_data_page, default_timeout=TIMEOUT)).run().button]
+
+    monkeypatch.setenv("PAR_DATABASE_URL", f"sqlite:///{tmp_path / 'accounts.db'}")
+    s = Store()
+    ensure_seeded(s)
+    Accounts(s).add(Actor.local_admin(), "office", "admin", "Mật-khẩu-rất-bí-mật-2025")
+    s.dispose()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = _signed_in(AppTest.from_function(_data_page, default_timeout=TIMEOUT)).run()
+        at = at.button(key="reset_sample").click().run()
+        assert not at.exception and "Đã nạp lại" in at.success[0].value
+        staff = Actor("lan", "unit", frozenset({"cua-lo"}))
+        at = _signed_in(AppTest.from_function(_data_page, default_timeout=TIMEOUT), staff).run()
+        assert "reset_sample" not in [b.key for b in at.button]
+        monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
+        at = _signed_in(AppTest.from_function(_data_page, default_timeout=TIMEOUT)).run()
+        assert "reset_sample" not in [b.key for b in at.button]
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
 
 
 def _criteria_page() -> None:
@@ -249,6 +292,18 @@ def test_ranking_page_rank_intervals():
     assert not at.exception
     bars = _chart(at, 1)["data"][0]
     assert bars["type"] == "bar" and len(bars["y"]) == 21
+
+
+def test_ranking_chart_shows_top_and_bottom_of_a_large_level():
+    at = AppTest.from_function(_ranking_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp xã")  # 130 communes: more than the chart's 40
+    assert not at.exception
+    chart = _chart(at)
+    labels = chart["data"][0]["y"]
+    assert len(labels) == 41 and "<i>… 90 đơn vị khác …</i>" in labels
+    assert "20 đơn vị đứng đầu" in chart["layout"]["title"]["subtitle"]["text"]
+    at = _select_set(at, "cấp huyện")  # 21 districts: every one drawn
+    assert len(_chart(at)["data"][0]["y"]) == 21
 
 
 def _ranking_page() -> None:

@@ -189,3 +189,93 @@ def test_sample_figures_for_cua_lo(sample):
 def test_fig_ranking_is_unchanged(sample):
     fig = fig_ranking(sample[3], "vi", highlight="cua-lo")
     assert len(fig.data[0].y) == 21 and fig.layout.template == pio.templates[TEMPLATE]
+
+
+# -- the ranking chart at national scale: top and bottom only --------------------------
+
+def national_card(n: int = 3321):
+    """A stand-in Scorecard with what fig_ranking reads: ``n`` ranked units, best first."""
+    from types import SimpleNamespace
+
+    index = np.linspace(95.0, 40.0, n)
+    ranked = pd.DataFrame({"name": [f"Xã số {i + 1}" for i in range(n)], "index": index,
+                           "rank": np.arange(1, n + 1), "of": n},
+                          index=pd.Index([f"x{i + 1}" for i in range(n)], name="unit"))
+    criteria = SimpleNamespace(scale=100.0, display_title=lambda lang: "Bộ chỉ số cấp xã 2025")
+    return SimpleNamespace(ranked=ranked, criteria=criteria, as_of="2025")
+
+
+def bars(fig):
+    """(label, value) of each row from top to bottom; gaps have no value."""
+    bar = fig.data[0]
+    return [(y, None if x != x else x) for y, x in zip(bar.y, bar.x)][::-1]
+
+
+def test_ranking_at_national_scale_shows_top_and_bottom_with_the_selected_unit():
+    card = national_card()
+    fig = fig_ranking(card, "vi", highlight="x1500", top=40)
+    rows = bars(fig)
+    units = [y for y, x in rows if x is not None]
+    assert len(units) == 41 and len(rows) == 43  # 20 + 20 + the selected unit, two gaps
+    assert units[:20] == [f"Xã số {i}" for i in range(1, 21)]
+    assert units[-20:] == [f"Xã số {i}" for i in range(3302, 3322)]
+    assert units[20] == "Xã số 1500"
+    gaps = [y for y, x in rows if x is None]
+    assert gaps == ["<i>… 1.479 đơn vị khác …</i>", "<i>… 1.801 đơn vị khác …</i>"]
+    assert [y for y, _ in rows].index(gaps[0]) == 20  # the gaps sit where units are left out
+    values = [x for _, x in rows if x is not None]
+    assert values == sorted(values, reverse=True)  # best on top, order kept
+    colors = list(fig.data[0].marker.color)[::-1]
+    assert [c for c, (_, x) in zip(colors, rows) if x is not None].count(HIGHLIGHT) == 1
+    assert colors[[y for y, _ in rows].index("Xã số 1500")] == HIGHLIGHT
+    text = list(fig.data[0].text)[::-1]
+    assert text[0] == "1/3321 · 95,00" and text[20] == ""
+    # the mean of the whole level, not of the bars shown
+    assert fig.layout.shapes[0].x0 == pytest.approx(card.ranked["index"].mean())
+    assert fig.layout.title.subtitle.text == (
+        "20 đơn vị đứng đầu và 20 đơn vị cuối bảng trong tổng số 3.321")
+    assert fig.layout.height == 26 * 43 + 120
+
+
+def test_ranking_top_and_bottom_without_or_among_the_selection_and_in_english():
+    card = national_card()
+    fig = fig_ranking(card, "en", top=40)
+    rows = bars(fig)
+    assert len(rows) == 41 and rows[20] == ("<i>… 3,281 other units …</i>", None)
+    assert fig.layout.title.subtitle.text == "The top 20 and bottom 20 of 3,321 units"
+    among = fig_ranking(card, "vi", highlight="x3", top=40)
+    assert len(bars(among)) == 41  # already drawn: nothing added
+    assert list(among.data[0].marker.color)[::-1][2] == HIGHLIGHT
+    odd = bars(fig_ranking(card, "vi", top=5))  # 2 on top, 3 at the bottom
+    assert [y for y, _ in odd] == ["Xã số 1", "Xã số 2", "<i>… 3.316 đơn vị khác …</i>",
+                                   "Xã số 3319", "Xã số 3320", "Xã số 3321"]
+    with pytest.raises(ValueError, match="top"):
+        fig_ranking(card, "vi", top=1)
+
+
+def test_ranking_with_few_units_or_no_top_is_unchanged(sample):
+    card = sample[3]
+    plain = fig_ranking(card, "vi", highlight="cua-lo")
+    assert fig_ranking(card, "vi", highlight="cua-lo", top=40).to_plotly_json() == \
+        plain.to_plotly_json()
+    assert fig_ranking(card, "vi", highlight="cua-lo", top=21).to_plotly_json() == \
+        plain.to_plotly_json()
+    assert not plain.layout.title.subtitle.text
+    small = fig_ranking(card, "vi", highlight="cua-lo", top=6)  # the real scorecard, small N
+    rows = bars(small)
+    assert [y for y, _ in rows][3] == "<i>… 10 đơn vị khác …</i>"
+    assert len([x for _, x in rows if x is not None]) == 7
+    assert "Thị xã Cửa Lò" in [y for y, _ in rows]  # ranks 14th: kept between two gaps
+    assert [y for y, x in rows if x is None] == ["<i>… 10 đơn vị khác …</i>",
+                                                 "<i>… 4 đơn vị khác …</i>"]
+    names = list(card.ranked["name"])
+    shown = [y for y, x in rows if x is not None]
+    assert shown == [n for n in names if n in shown]  # order of the ranking kept
+    assert len(fig_ranking(national_card(), "vi").data[0].y) == 3321  # exports: every unit
+
+
+def test_ranking_labels_stay_distinct():
+    card = national_card(50)
+    card.ranked["name"] = "Xã Hưng Lộc"  # communes share names across districts
+    fig = fig_ranking(card, "vi", top=10)
+    assert len(set(fig.data[0].y)) == len(fig.data[0].y) == 11

@@ -3,6 +3,9 @@
 MESSAGES: dict[str, dict[str, str]] = {
     "chart.mean": {"vi": "Trung bình {value}", "en": "Mean {value}"},
     "chart.ranking_title": {"vi": "{title} — tính đến kỳ {as_of}", "en": "{title} — as of {as_of}"},
+    "chart.ranking_gap": {"vi": "… {count} đơn vị khác …", "en": "… {count} other units …"},
+    "chart.ranking_top_bottom": {"vi": "{top} đơn vị đứng đầu và {bottom} đơn vị cuối bảng trong tổng số {count}",
+                                 "en": "The top {top} and bottom {bottom} of {count} units"},
     "chart.domains_title": {"vi": "{unit} — hạng {rank}: điểm theo lĩnh vực",
                             "en": "{unit} — rank {rank}: score by domain"},
     "chart.level_mean": {"vi": "Trung bình toàn cấp", "en": "Level mean"},

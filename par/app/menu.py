@@ -1,0 +1,43 @@
+"""The dashboard's pages as st.Page objects, from the page keys par.domain.auth.menu_for gives.
+
+Which pages a user gets is the library's decision (par.domain.auth.menu_for); this module
+only knows, for each key, the function that draws the page, its title and its URL path.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from par.app.audit import page_audit
+from par.app.auth_ui import page_login
+from par.app.criteria import page_criteria
+from par.app.data import page_data
+from par.app.ranking import page_ranking
+from par.app.trends import page_trends
+from par.app.unit import page_unit
+from par.app.upload import page_upload
+from par.domain.auth import PAGES
+from par.i18n import t
+
+# page key → (draws the page, title's message key, url path)
+ROUTES: dict[str, tuple[Callable[[], None], str, str]] = {
+    "ranking": (page_ranking, "nav.ranking", "xep-hang"),
+    "unit": (page_unit, "nav.unit", "don-vi"),
+    "criteria": (page_criteria, "nav.criteria", "tieu-chi"),
+    "trends": (page_trends, "nav.trends", "xu-huong"),
+    "data": (page_data, "nav.data", "du-lieu"),
+    "upload": (page_upload, "nav.upload", "tai-len"),
+    "audit": (page_audit, "nav.audit", "nhat-ky"),
+    "login": (page_login, "auth.login_title", "dang-nhap"),
+}
+assert set(ROUTES) == set(PAGES), "every page key of par.domain.auth has a route"
+
+
+def pages_for(keys: list[str], lang: str) -> list[st.Page]:
+    """One st.Page per key, in order; the first is the default page."""
+    pages = []
+    for i, key in enumerate(keys):
+        draw, title, url = ROUTES[key]
+        pages.append(st.Page(draw, title=t(title, lang), url_path=url, default=i == 0))
+    return pages

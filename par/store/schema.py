@@ -1,0 +1,126 @@
+"""The database tables (SQLAlchemy Core) and the small migrations that keep old files usable.
+
+A database made by an earlier par lacks the typed row columns; ``migrate`` adds
+them (NULL for old rows, which are then re-validated from their text when read).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    text,
+)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+criteria_sets = Table(
+    "criteria_sets", metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("id", String(100), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("level", String(50), nullable=False),
+    Column("yaml", Text, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("id", "sha256"),
+)
+
+units = Table(
+    "units", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", String(50), nullable=False),
+    Column("group", String(50)),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit", String(100), ForeignKey("units.id"), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("criteria_id", String(100), nullable=False),
+    Column("criteria_sha256", String(64)),
+    Column("user", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # current | superseded
+    Column("replaces", Integer, ForeignKey("submissions.id")),
+)
+# At most one current submission per unit, period and stage, enforced by the database itself.
+Index("one_current_submission", submissions.c.unit, submissions.c.period, submissions.c.stage,
+      unique=True, sqlite_where=submissions.c.status == "current",
+      postgresql_where=submissions.c.status == "current")
+
+input_rows = Table(
+    "input_rows", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False, index=True),
+    Column("criterion", String(50), nullable=False),
+    Column("value", Text, nullable=False, default=""),  # as typed
+    Column("number", Float),  # the parsed value: points, a yes/no or choice fraction …
+    Column("na", Boolean),  # "not applicable"; NULL only in rows stored before typed rows
+    Column("numerator", Float),
+    Column("denominator", Float),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("source_row", Integer),
+)
+
+users = Table(
+    "users", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("units", Text, nullable=False, default=""),  # comma-separated unit ids
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("action", String(30), nullable=False),  # import | rollback
+    Column("submission_id", Integer, ForeignKey("submissions.id")),
+    Column("unit", String(100)),
+    Column("period", String(10)),
+    Column("source_sha256", String(64)),
+    Column("detail", Text),
+)
+
+
+# column → DDL type, for databases created before the column existed
+ADDED_COLUMNS = {"input_rows": {"number": "FLOAT", "na": "BOOLEAN"}}
+
+
+def create(engine: Engine) -> None:
+    """Create missing tables, then add columns that newer versions of par rely on."""
+    metadata.create_all(engine)
+    existing = inspect(engine)
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c["name"] for c in existing.get_columns(table)}
+        missing = {name: ddl for name, ddl in columns.items() if name not in have}
+        if missing:
+            with engine.begin() as conn:
+                for name, ddl in missing.items():
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
