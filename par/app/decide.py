@@ -25,6 +25,9 @@ def _intervals(criteria_id: str, as_of: str, version: tuple) -> pd.DataFrame:
 
 def section_intervals(card, lang: str) -> None:
     with st.expander(t("decide.section_intervals", lang)):
+        # 1,000 perturbed rankings take about a second at national scale: only when asked
+        if not st.toggle(t("decide.show_intervals", lang), key="show_intervals"):
+            return
         intervals = _intervals(card.criteria.id, str(card.as_of), cache.store().data_version())
         st.plotly_chart(fig_rank_intervals(intervals, lang, st.session_state.get("unit")),
                         key="rank_intervals")

@@ -30,31 +30,40 @@ SOURCE = "database"
 
 
 def _categorical(values) -> pd.Categorical:
-    return pd.Categorical(values)
+    """A categorical column; one that already is (from Arrow) is kept, not re-encoded."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        return pd.Categorical(values)
+    return pd.Categorical(np.asarray(values, dtype=object))
+
+
+def _per_row(column: pd.Series, pos: np.ndarray) -> pd.Categorical:
+    """A submission-level column spread over its rows: encoded once per submission."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    return pd.Categorical.from_codes(codes[pos], pd.Index(uniques, dtype=object))
 
 
 def typed_rows(stored: pd.DataFrame, subs: pd.DataFrame) -> pd.DataFrame:
     """``ROW_COLUMNS`` (plus ``submission_id``) from typed stored rows and their submissions."""
     by_id = subs.set_index("id")
     pos = by_id.index.get_indexer(stored["submission_id"].to_numpy())
-    period = pd.Categorical(by_id["period"].to_numpy()[pos])
+    period = _per_row(by_id["period"], pos)
     parsed = [parse_period(p) for p in period.categories]
     years = np.array([p.year for p in parsed] + [0], dtype=int)
     orders = np.array([p.order for p in parsed] + [0], dtype=int)
     return pd.DataFrame({
-        "unit": _categorical(by_id["unit"].to_numpy()[pos]),
+        "unit": _per_row(by_id["unit"], pos),
         "period": period,
         "year": years[period.codes],
         "order": orders[period.codes],
-        "criterion": _categorical(stored["criterion"].to_numpy()),
-        "stage": _categorical(by_id["stage"].to_numpy()[pos]),
+        "criterion": _categorical(stored["criterion"]),
+        "stage": _per_row(by_id["stage"], pos),
         "na": stored["na"].to_numpy(dtype=bool),
         "value": stored["number"].to_numpy(dtype=float),
         "numerator": stored["numerator"].to_numpy(dtype=float),
         "denominator": stored["denominator"].to_numpy(dtype=float),
-        "value_text": _categorical(stored["value"].to_numpy()),
-        "evidence": _categorical(stored["evidence"].to_numpy()),
-        "note": _categorical(stored["note"].to_numpy()),
+        "value_text": _categorical(stored["value"]),
+        "evidence": _categorical(stored["evidence"]),
+        "note": _categorical(stored["note"]),
         "file": pd.Categorical.from_codes(np.zeros(len(stored), dtype=int), [SOURCE]),
         "row": stored["source_row"].to_numpy(dtype=int),
         "submission_id": stored["submission_id"].to_numpy(dtype=int),

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -61,6 +62,7 @@ submissions = Table(
     Column("row_count", Integer, nullable=False),
     Column("status", String(20), nullable=False),  # current | superseded
     Column("replaces", Integer, ForeignKey("submissions.id")),
+    Column("packed", LargeBinary),  # a copy of its rows for fast reads (par.store.packed)
 )
 # At most one current submission per unit, period and stage, enforced by the database itself.
 Index("one_current_submission", submissions.c.unit, submissions.c.period, submissions.c.stage,
@@ -109,8 +111,9 @@ audit_log = Table(
 )
 
 
-# column → DDL type, for databases created before the column existed
-ADDED_COLUMNS = {"input_rows": {"number": "FLOAT", "na": "BOOLEAN"}}
+# columns added after the first release, for databases created before they existed
+ADDED_COLUMNS = {"input_rows": {"number": Float(), "na": Boolean()},
+                 "submissions": {"packed": LargeBinary()}}
 
 
 def create(engine: Engine) -> None:
@@ -119,8 +122,9 @@ def create(engine: Engine) -> None:
     existing = inspect(engine)
     for table, columns in ADDED_COLUMNS.items():
         have = {c["name"] for c in existing.get_columns(table)}
-        missing = {name: ddl for name, ddl in columns.items() if name not in have}
+        missing = {name: kind for name, kind in columns.items() if name not in have}
         if missing:
             with engine.begin() as conn:
-                for name, ddl in missing.items():
+                for name, kind in missing.items():
+                    ddl = kind.compile(dialect=engine.dialect)
                     conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))

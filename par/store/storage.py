@@ -27,6 +27,7 @@ from par.domain.issues import Issue, ParError
 from par.domain.models import CriteriaSet
 from par.read.tabular import RawTable, categorize
 from par.store import schema
+from par.store.packed import pack_rows, unpack_rows
 from par.store.schema import (
     audit_log,
     criteria_sets,
@@ -163,7 +164,8 @@ class Store:
             unit=g.unit, period=g.period, stage=g.stage, criteria_id=criteria.id,
             criteria_sha256=criteria.sha256, user=user, created_at=_now(),
             source_name=source_name, source_sha256=source_sha256,
-            row_count=len(g.rows), status="current", replaces=old)).inserted_primary_key[0]
+            row_count=len(g.rows), status="current", replaces=old,
+            packed=pack_rows(g.rows))).inserted_primary_key[0]
         conn.execute(insert(input_rows), _row_records(g.rows, sid))
         conn.execute(insert(audit_log).values(
             at=_now(), user=user, action="import", submission_id=sid, unit=g.unit,
@@ -250,22 +252,33 @@ class Store:
 
     def stored_rows(self, submission_ids=None, level: str | None = None,
                     year: int | None = None) -> pd.DataFrame:
-        """Typed rows (``STORED_COLUMNS``) of the given submissions, or of every current one."""
-        r, s = input_rows, submissions
-        query = select(*(r.c[c] if c != "submission_id" else r.c.submission_id
-                         for c in STORED_COLUMNS))
+        """Typed rows (``STORED_COLUMNS``) of the given submissions, or of every current one.
+
+        Read from each submission's packed copy; submissions stored before there were
+        packed copies are read from the row table.
+        """
+        s = submissions
+        query = select(s.c.id, s.c.packed)
         if submission_ids is None:
-            query = _level_year(query.join(s, s.c.id == r.c.submission_id)
-                                .where(s.c.status == "current"), level, year)
-            parts = [self._fetch(query.order_by(r.c.id))]
+            queries = [_level_year(query.where(s.c.status == "current"), level, year)]
         else:
             ids = sorted(int(i) for i in submission_ids)
-            parts = [self._fetch(query.where(r.c.submission_id.in_(ids[k:k + 900]))
-                                 .order_by(r.c.id)) for k in range(0, len(ids), 900)]
+            queries = [query.where(s.c.id.in_(ids[k:k + 900])) for k in range(0, len(ids), 900)]
+        with self.engine.connect() as conn:
+            found = [row for q in queries for row in conn.execute(q.order_by(s.c.id))]
+        packed = [(sid, blob) for sid, blob in found if blob is not None]
+        unpacked = [sid for sid, blob in found if blob is None]
+        parts = [unpack_rows(packed)] if packed else []
+        for k in range(0, len(unpacked), 900):
+            parts.append(self._fetch(select(*(input_rows.c[c] for c in STORED_COLUMNS)).where(
+                input_rows.c.submission_id.in_(unpacked[k:k + 900])).order_by(input_rows.c.id)))
         parts = [p for p in parts if len(p)]
         if not parts:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in STORED_DTYPES.items()})
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if len(parts) == 1:
+            return parts[0][STORED_COLUMNS]
+        return pd.concat([p[STORED_COLUMNS].astype({c: object for c in TEXT_COLUMNS})
+                          for p in parts], ignore_index=True)
 
     def _fetch(self, query) -> pd.DataFrame:
         with self.engine.connect() as conn:
@@ -289,6 +302,7 @@ class Store:
 
 STORED_COLUMNS = ["submission_id", "criterion", "value", "number", "na", "numerator",
                   "denominator", "evidence", "note", "source_row"]
+TEXT_COLUMNS = ["criterion", "value", "evidence", "note"]
 STORED_DTYPES = {"submission_id": int, "criterion": object, "value": object, "number": float,
                  "na": object, "numerator": float, "denominator": float, "evidence": object,
                  "note": object, "source_row": int}

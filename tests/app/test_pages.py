@@ -290,6 +290,9 @@ def test_ranking_page_rank_intervals():
     at = AppTest.from_function(_ranking_page, default_timeout=TIMEOUT).run()
     at = _select_set(at, "cấp huyện")
     assert not at.exception
+    assert len(at.get("plotly_chart")) == 1  # computed only when asked for
+    at = at.toggle(key="show_intervals").set_value(True).run()
+    assert not at.exception
     bars = _chart(at, 1)["data"][0]
     assert bars["type"] == "bar" and len(bars["y"]) == 21
 

@@ -108,7 +108,9 @@ def test_an_old_database_gets_the_typed_columns_and_its_rows_are_rechecked(tmp_p
     with sqlite3.connect(path) as conn:  # as an earlier par left it: no typed columns
         conn.execute("ALTER TABLE input_rows DROP COLUMN number")
         conn.execute("ALTER TABLE input_rows DROP COLUMN na")
+        conn.execute("ALTER TABLE submissions DROP COLUMN packed")
     store = Store(f"sqlite:///{path}")  # opening it adds them back, NULL for old rows
+    assert store.stored_rows([1])["na"].isna().all()  # read from the row table
     rows, issues = load_rows(store, CRITERIA, UNITS)
     assert not issues and len(rows) == 2
     by_code = rows.set_index(rows["criterion"].astype(str))

@@ -54,6 +54,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "decide.col_projected_rank": {"vi": "Hạng dự báo", "en": "Projected rank"},
     "decide.col_risk": {"vi": "Tiêu chí thiếu số liệu", "en": "Criteria with no data"},
     "decide.section_intervals": {"vi": "Độ vững của thứ hạng", "en": "How robust is the rank"},
+    "decide.show_intervals": {"vi": "Tính khoảng thứ hạng (1.000 lần xếp hạng với trọng số thay đổi)",
+                              "en": "Compute rank intervals (1,000 rankings with perturbed weights)"},
     "decide.section_target": {"vi": "Cần gì để đạt hạng mục tiêu?", "en": "What does it take to reach a target rank?"},
     "decide.target_rank": {"vi": "Hạng mục tiêu", "en": "Target rank"},
     "decide.section_what_if": {"vi": "Giả định: sửa điểm một số tiêu chí (không lưu)", "en": "What-if: edit some criteria's points (nothing is stored)"},
