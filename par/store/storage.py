@@ -175,15 +175,16 @@ class Store:
         return sid
 
     def history(self, unit: str | None = None, period: str | None = None) -> pd.DataFrame:
-        query = select(submissions).order_by(submissions.c.unit, submissions.c.period,
-                                             submissions.c.stage, submissions.c.id)
+        shown = [c for c in submissions.columns if c.name != "packed"]  # rows are not history
+        query = select(*shown).order_by(submissions.c.unit, submissions.c.period,
+                                        submissions.c.stage, submissions.c.id)
         if unit:
             query = query.where(submissions.c.unit == unit)
         if period:
             query = query.where(submissions.c.period == period)
         with self.engine.connect() as conn:
             return pd.DataFrame([dict(r._mapping) for r in conn.execute(query)],
-                                columns=[c.name for c in submissions.columns])
+                                columns=[c.name for c in shown])
 
     def rollback(self, submission_id: int, *, actor: Actor) -> int:
         """Make an earlier submission current again; return the one it replaces."""

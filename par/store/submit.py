@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from par.domain.auth import Actor
@@ -126,17 +127,27 @@ prepare_import = prepare  # the name the first version of the upload page used
 def _groups(rows: pd.DataFrame) -> list[ImportGroup]:
     """One group per unit, period and stage, in the typed form the store keeps."""
     stored = pd.DataFrame({
-        "unit": rows["unit"], "period": rows["period"], "stage": rows["stage"],
-        "criterion": rows["criterion"].astype(str), "value": rows["value_text"].astype(str),
-        "number": rows["value"].astype(float), "na": rows["na"].astype(bool),
-        "numerator": rows["numerator"].astype(float),
-        "denominator": rows["denominator"].astype(float),
-        "evidence": rows["evidence"].astype(str), "note": rows["note"].astype(str),
-        "source_row": rows["row"].astype(int)})
-    return [ImportGroup(str(unit), str(period), str(stage),
-                        part[GROUP_COLUMNS].reset_index(drop=True))
-            for (unit, period, stage), part in stored.groupby(["unit", "period", "stage"],
-                                                              sort=True, observed=True)]
+        "criterion": np.asarray(rows["criterion"], dtype=object).astype(str),
+        "value": np.asarray(rows["value_text"], dtype=object).astype(str),
+        "number": rows["value"].to_numpy(dtype=float), "na": rows["na"].to_numpy(dtype=bool),
+        "numerator": rows["numerator"].to_numpy(dtype=float),
+        "denominator": rows["denominator"].to_numpy(dtype=float),
+        "evidence": np.asarray(rows["evidence"], dtype=object).astype(str),
+        "note": np.asarray(rows["note"], dtype=object).astype(str),
+        "source_row": rows["row"].to_numpy(dtype=int)})
+    codes, labels = zip(*(pd.factorize(np.asarray(rows[c], dtype=object))
+                          for c in ("unit", "period", "stage")))
+    combined = (codes[0].astype(np.int64) * (len(labels[1]) + 1) + codes[1]) * \
+        (len(labels[2]) + 1) + codes[2]
+    uniques, inverse = np.unique(combined, return_inverse=True)
+    groups = []
+    for i, key in enumerate(uniques):  # a file is usually one unit, period and stage
+        first = int(np.flatnonzero(inverse == i)[0])
+        unit, period, stage = (str(labels[k][codes[k][first]]) for k in range(3))
+        part = stored if len(uniques) == 1 else stored[inverse == i].reset_index(drop=True)
+        groups.append(ImportGroup(unit, period, stage, part))
+    groups.sort(key=lambda g: (g.unit, g.period, g.stage))
+    return groups
 
 
 def _unexpected(rows: pd.DataFrame, unit: str | None, period: str | None, name: str
