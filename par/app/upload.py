@@ -22,8 +22,10 @@ def page_upload() -> None:
     units = cache.units()
     actor = current_actor()
     level = units[units["level"] == criteria.level]
-    if actor is not None and actor.role == "unit":  # staff see only their own units
-        level = level[level.index.isin(actor.units)]
+    if actor is None or not actor.may_import_any():
+        st.info(t("upload.no_units", lang))
+        return
+    level = level.loc[actor.importable(level.index)]  # staff see only their own units
     if level.empty:
         st.info(t("upload.no_units", lang))
         return

@@ -50,6 +50,10 @@ class Actor:
         """May import for at least one unit: admins, and unit staff with at least one unit."""
         return self.may("import") or any(self.may("import", u) for u in self.units)
 
+    def importable(self, unit_ids) -> list[str]:
+        """Those of ``unit_ids`` this actor may import for, in the given order."""
+        return [u for u in unit_ids if self.may("import", u)]
+
 
 def authorize(actor: Actor | None, action: str, unit: str | None = None) -> None:
     """Raise ParError unless ``actor`` may do ``action`` (on ``unit``)."""

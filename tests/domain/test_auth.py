@@ -68,3 +68,10 @@ def test_menu_is_a_fresh_list_of_known_pages():
 def test_menu_needs_keyword_has_accounts():
     with pytest.raises(TypeError):
         menu_for(ADMIN, True)  # type: ignore[misc]
+
+
+def test_importable_keeps_only_the_actors_units_in_order():
+    staff = Actor("lan", "unit", frozenset({"cua-lo", "vinh"}))
+    assert staff.importable(["vinh", "do-luong", "cua-lo"]) == ["vinh", "cua-lo"]
+    assert Actor("office", "admin").importable(["a", "b"]) == ["a", "b"]
+    assert Actor("chief", "reviewer").importable(["a", "b"]) == []
