@@ -1,6 +1,8 @@
 """Tải lên: download a template, upload a filled file, preview, confirm; history and rollback."""
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from par.app import cache
@@ -56,13 +58,12 @@ def _upload_section(criteria, units, unit: str, period: Period, actor, lang: str
                                 key=f"upload_file_{n}")
     if uploaded is None:
         return
-    try:  # the file must hold what the page shows: this unit, this period
-        prepared = prepare(uploaded.getvalue(), uploaded.name, [criteria], units,
-                           expected_unit=unit, expected_period=str(period))
-    except ParError as exc:
-        st.error(t("upload.errors", lang, count=len(exc.issues)) + "\n\n" +
-                 "\n".join(f"- {i.render(lang)}" for i in exc.issues))
+    result = _checked(uploaded, criteria, units, unit, period, actor)
+    if isinstance(result, ParError):
+        st.error(t("upload.errors", lang, count=len(result.issues)) + "\n\n" +
+                 "\n".join(f"- {i.render(lang)}" for i in result.issues))
         return
+    prepared = result
     what = ", ".join(sorted({f"{g.unit} {g.period}" for g in prepared.groups}))
     st.success(t("upload.ok", lang, rows=prepared.row_count, groups=len(prepared.groups),
                  what=what))
@@ -79,6 +80,26 @@ def _upload_section(criteria, units, unit: str, period: Period, actor, lang: str
                                             ids=", ".join(f"#{i}" for i in ids))
         st.session_state["upload_round"] = n + 1
         st.rerun()
+
+
+def _checked(uploaded, criteria, units, unit: str, period: Period, actor):
+    """The file checked once (not on every rerun while it sits in the uploader): the
+    Prepared submission, or the ParError that refused it (audited once)."""
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()  # the one hash of this file
+    key = (digest, uploaded.name, criteria.id, criteria.sha256, unit, str(period), actor.name)
+    memo = st.session_state.get("upload_checked")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    try:  # the file must hold what the page shows (this unit, this period) and the actor's
+        result = prepare(data, uploaded.name, [criteria], units, expected_unit=unit,
+                         expected_period=str(period), actor=actor, sha256=digest)
+    except ParError as exc:
+        cache.store().record_refusal(actor, "import", exc.issues, unit=unit,
+                                     period=str(period), file=uploaded.name, sha256=digest)
+        result = exc
+    st.session_state["upload_checked"] = (key, result)  # only the latest file is kept
+    return result
 
 
 def _history_section(unit: str, actor, lang: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from par.domain.issues import Issue, ParError, errors_only
 from par.domain.periods import parse_period
@@ -82,7 +81,7 @@ def load_from_args(args, lang: str):
     if args.db:
         from par.store.rows import load_rows
 
-        store = open_store(args, units)
+        store = open_store(args)
         year = (as_of or criteria).year
         if year == criteria.year:
             rows, issues = load_rows(store, criteria, units)
@@ -112,13 +111,9 @@ def short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def open_store(args, units=None):
-    """The database of --database (else the configured one), with units.csv kept in sync."""
+def open_store(args):
+    """The database of --database (else the configured one). Opening it changes nothing:
+    reference data (units) is loaded only by an admin, explicitly (see par.cli.data)."""
     from par.store.storage import Store  # the database only for commands that use it
 
-    store = Store(getattr(args, "database", None))
-    if units is None and Path(args.units).exists():
-        units = read_units(args.units)
-    if units is not None:
-        store.sync_units(units)
-    return store
+    return Store(getattr(args, "database", None))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from par import settings
 from par.cli.common import database_option, open_store, output_options, units_option
-from par.domain.auth import Actor
+from par.domain.auth import Actor, authorize
 from par.domain.issues import Issue, ParError
 from par.domain.periods import parse_period
 from par.engine import catalog
@@ -19,9 +19,12 @@ from par.read.units import read_units
 from par.store.storage import Store
 
 
-def _db_options(p) -> None:
+def _db_options(p, units: bool = False) -> None:
     database_option(p)
-    units_option(p, "units table kept in sync with the database")
+    if units:
+        p.add_argument("--units", default=None, metavar="FILE",
+                       help="load this units table into the database first (admins only; "
+                            "default: the units the database holds)")
     output_options(p)
 
 
@@ -40,7 +43,7 @@ def add_commands(sub) -> None:
     p.add_argument("--user", default=None, help="who is importing (default: the login name)")
     p.add_argument("--criteria", metavar="FILE",
                    help="criteria file (default: named by the template, or found by level and year)")
-    _db_options(p)
+    _db_options(p, units=True)
     p = sub.add_parser("history", help="submissions per unit and period")
     p.add_argument("--unit", metavar="ID")
     p.add_argument("--period", metavar="PERIOD")
@@ -64,12 +67,37 @@ def acting_user(args, store: Store) -> Actor:
     return accounts.actor(name)
 
 
-def _criteria_sets(args) -> list:
+def _criteria_sets(args, store: Store, actor: Actor) -> list:
+    """The server's criteria sets; ``--criteria FILE`` first. A file that reuses a registered
+    set id with other content would let its holder choose the rules: only an admin (the
+    office that owns the sets) may bring a new version."""
     sets = catalog.list_criteria()
     if getattr(args, "criteria", None):
         chosen = load_criteria(args.criteria)
+        known = store.criteria_hashes()
+        versions = set(known.loc[known["id"] == chosen.id, "sha256"])
+        if versions and chosen.sha256 not in versions and not actor.may("criteria"):
+            raise ParError([Issue("import.criteria_changed", {"id": chosen.id},
+                                  file=str(args.criteria))])
         sets = [chosen] + [c for c in sets if c.id != chosen.id]
     return sets
+
+
+def _reference_units(args, store: Store, actor: Actor):
+    """The units to check against: the database's; ``--units FILE`` loads a table first
+    (admins only, audited). The sample database takes the sample's units when it has none."""
+    if args.units:
+        table = read_units(args.units)
+        authorize(actor, "units")
+        store.sync_units(table, actor=actor)
+    elif store.units().empty and settings.sample_mode():
+        from par.sample.seed import register_reference_data
+
+        register_reference_data(store)
+    units = store.units()
+    if units.empty:
+        raise ParError([Issue("cli.no_units", {})])
+    return units
 
 
 def cmd_template(args, lang: str) -> str:
@@ -95,18 +123,24 @@ def cmd_template(args, lang: str) -> str:
 def cmd_import(args, lang: str) -> str:
     from par.store.submit import prepare_all, submit
 
-    units = read_units(args.units)
-    sets = _criteria_sets(args)
     files = []
     for name in args.files:
         try:
             files.append((name, Path(name).read_bytes()))
         except FileNotFoundError:
             raise ParError([Issue("file.not_found", file=name)]) from None
-    store = open_store(args, units)
-    print(t("cli.import_storing", lang, files=len(files)), file=sys.stderr, flush=True)
-    prepared = prepare_all(files, sets, units, criteria_id=sets[0].id if args.criteria else None)
-    done = submit(store, prepared, actor=acting_user(args, store))
+    store = open_store(args)
+    actor = acting_user(args, store)  # who is acting, before anything is read or changed
+    try:
+        units = _reference_units(args, store, actor)
+        sets = _criteria_sets(args, store, actor)
+        print(t("cli.import_storing", lang, files=len(files)), file=sys.stderr, flush=True)
+        prepared = prepare_all(files, sets, units, actor=actor,
+                               criteria_id=sets[0].id if args.criteria else None)
+    except ParError as exc:
+        store.record_refusal(actor, "import", exc.issues, file=", ".join(args.files)[:500])
+        raise
+    done = submit(store, prepared, actor=actor)
     lines = []
     for prepared, ids in done:
         for w in prepared.warnings:

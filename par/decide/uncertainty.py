@@ -161,10 +161,22 @@ class _Model:
             return np.where(regmax > 0, self.scale * total / regmax, np.nan)
 
 
-def _check(runs: int, spread: float) -> None:
+MAX_RUNS = 100_000
+MAX_RANK_CELLS = 20_000_000  # runs × units: the rank matrices stay under about 0.5 GB
+
+
+def max_runs(units: int) -> int:
+    """The most runs allowed for a level of ``units`` units (memory grows with runs × units)."""
+    return max(1, min(MAX_RUNS, MAX_RANK_CELLS // max(1, units)))
+
+
+def _check(runs: int, spread: float, units: int = 1) -> None:
     issues = []
     if int(runs) < 1:
         issues.append(Issue("decide.bad_runs", {"runs": runs}))
+    elif int(runs) > max_runs(units):
+        issues.append(Issue("decide.too_many_runs", {"runs": runs, "max": max_runs(units),
+                                                     "units": units}))
     if not 0.0 <= float(spread) < 1.0:
         issues.append(Issue("decide.bad_spread", {"spread": spread}))
     if issues:
@@ -179,7 +191,7 @@ def get_rank_intervals(card: Scorecard, runs: int = 1000, weight_spread: float =
     to estimate it from (``get_appraisal_adjustment``); without either nothing is shrunk.
     The adjustment used is in ``result.attrs["adjustment"]``.
     """
-    _check(runs, weight_spread)
+    _check(runs, weight_spread, len(card.units))
     runs = int(runs)
     model = _Model(card)
     rng = np.random.default_rng(seed)

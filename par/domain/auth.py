@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from par.domain.issues import Issue, ParError
 
 ROLES = ("admin", "reviewer", "unit")
-ACTIONS = ("import", "rollback", "criteria", "accounts", "audit", "reset")
+ACTIONS = ("import", "rollback", "criteria", "units", "accounts", "audit", "reset")
 
 # The dashboard's pages by key, in menu order (par/app/menu.py maps them to st.Page).
 VIEW_PAGES = ("ranking", "unit", "criteria", "trends", "data")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from par import settings
 from par.domain.auth import Actor, authorize
+from par.domain.issues import Issue, ParError
 from par.engine import catalog
 from par.read.units import read_units
 from par.store.storage import Store
@@ -31,20 +32,24 @@ def ensure_seeded(store: Store, inputs: Path = SAMPLE_INPUTS) -> bool:
     if not settings.sample_mode():
         return False
     register_reference_data(store)
-    if not store.history().empty:
-        return False
+    if store.has_current() or (not store.is_empty() and not store.is_sample()):
+        return False  # data of its own, or the sample already there
     units = store.units()
     sets = catalog.list_criteria()
     files = []
     for criteria in sets:
         for path in catalog.inputs_for(criteria, inputs):
             files.append((path.name, path.read_bytes()))
+    store.mark_sample()
     submit(store, prepare_all(files, sets, units), actor=Actor.system(SAMPLE_USER))
     return True
 
 
 def reset_sample(store: Store, actor: Actor) -> None:
-    """Sample mode only: forget every submission and seed again (admins only)."""
+    """Sample mode, a sample database and an admin only: withdraw every current submission
+    (audited; nothing deleted) and seed the sample again."""
     authorize(actor, "reset")
-    store.clear()
+    if not settings.sample_mode():
+        raise ParError([Issue("data.not_sample", {})])
+    store.withdraw_all(actor=actor)
     ensure_seeded(store)

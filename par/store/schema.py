@@ -60,7 +60,7 @@ submissions = Table(
     Column("source_name", Text, nullable=False),
     Column("source_sha256", String(64), nullable=False),
     Column("row_count", Integer, nullable=False),
-    Column("status", String(20), nullable=False),  # current | superseded
+    Column("status", String(20), nullable=False),  # current | superseded | withdrawn
     Column("replaces", Integer, ForeignKey("submissions.id")),
     Column("packed", LargeBinary),  # a copy of its rows for fast reads (par.store.packed)
 )
@@ -110,6 +110,12 @@ audit_log = Table(
     Column("detail", Text),
 )
 
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 # columns added after the first release, for databases created before they existed
 ADDED_COLUMNS = {"input_rows": {"number": Float(), "na": Boolean()},

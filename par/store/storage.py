@@ -32,6 +32,7 @@ from par.store.schema import (
     audit_log,
     criteria_sets,
     input_rows,
+    meta,
     metadata,
     submissions,
     units,
@@ -103,9 +104,18 @@ class Store:
                                       criteria_sets.c.year, criteria_sets.c.level,
                                       criteria_sets.c.registered_at), conn)
 
-    def sync_units(self, frame: pd.DataFrame) -> None:
-        """Insert new units and update names/levels/groups of known ones; never delete."""
+    def sync_units(self, frame: pd.DataFrame, *, actor: Actor | None = None) -> None:
+        """Insert new units and update names/levels/groups of known ones; never delete.
+
+        With ``actor`` (a person loading a units table) the change is authorised and audited;
+        without, it is the seeder or a test setting up reference data."""
+        if actor is not None:
+            authorize(actor, "units")
         with self.engine.begin() as conn:
+            if actor is not None:
+                conn.execute(insert(audit_log).values(
+                    at=_now(), user=actor.name, action="units",
+                    detail=json.dumps({"units": len(frame)}, ensure_ascii=False)))
             known = {r.id: r for r in conn.execute(select(units))}
             for r in frame.itertuples(index=False):
                 group = None if pd.isna(r.group) else r.group
@@ -134,9 +144,14 @@ class Store:
         ``batch`` holds (groups, criteria, source name, source sha256) per file; the
         result holds the new submission ids per file.
         """
-        for groups, *_ in batch:
+        for groups, _, source_name, source_sha256 in batch:
             for g in groups:
-                authorize(actor, "import", g.unit)
+                try:
+                    authorize(actor, "import", g.unit)
+                except ParError as exc:
+                    self.record_refusal(actor, "import", exc.issues, unit=g.unit,
+                                        period=g.period, file=source_name, sha256=source_sha256)
+                    raise
         user = actor.name
         for attempt in range(3):
             try:
@@ -174,6 +189,21 @@ class Store:
                                "replaces": old, "criteria": criteria.id}, ensure_ascii=False)))
         return sid
 
+    def record_refusal(self, actor: Actor | str | None, action: str, issues, *,
+                       unit: str | None = None, period: str | None = None,
+                       file: str | None = None, sha256: str | None = None) -> None:
+        """Audit a refused attempt: who, what, which unit and period, and why (issue codes and
+        the first message). Its own transaction: the refused work itself wrote nothing."""
+        issues = list(issues)
+        who = actor.name if isinstance(actor, Actor) else (actor or "?")
+        detail = {"action": action, "file": file, "reasons": sorted({i.code for i in issues}),
+                  "count": len(issues), "first": issues[0].render("en")[:500] if issues else ""}
+        with self.engine.begin() as conn:
+            conn.execute(insert(audit_log).values(
+                at=_now(), user=str(who)[:100], action="refused", unit=unit,
+                period=(period or None) and str(period)[:10], source_sha256=sha256,
+                detail=json.dumps(detail, ensure_ascii=False)))
+
     def history(self, unit: str | None = None, period: str | None = None) -> pd.DataFrame:
         shown = [c for c in submissions.columns if c.name != "packed"]  # rows are not history
         query = select(*shown).order_by(submissions.c.unit, submissions.c.period,
@@ -189,12 +219,21 @@ class Store:
     def rollback(self, submission_id: int, *, actor: Actor) -> int:
         """Make an earlier submission current again; return the one it replaces."""
         user = actor.name
+        with self.engine.connect() as conn:  # who may, before any write lock is taken
+            target = conn.execute(select(submissions.c.unit, submissions.c.period,
+                                         submissions.c.source_sha256).where(
+                submissions.c.id == submission_id)).first()
+        if target is None:
+            raise ParError([Issue("storage.no_submission", {"id": submission_id})])
+        try:
+            authorize(actor, "rollback", target.unit)
+        except ParError as exc:
+            self.record_refusal(actor, "rollback", exc.issues, unit=target.unit,
+                                period=target.period, sha256=target.source_sha256)
+            raise
         with self.engine.begin() as conn:
             target = conn.execute(select(submissions).where(
                 submissions.c.id == submission_id)).first()
-            if target is None:
-                raise ParError([Issue("storage.no_submission", {"id": submission_id})])
-            authorize(actor, "rollback", target.unit)
             if target.status == "current":
                 raise ParError([Issue("storage.already_current", {"id": submission_id})])
             current = _current(conn, target.unit, target.period, target.stage)
@@ -287,11 +326,33 @@ class Store:
         frame = pd.DataFrame.from_records(data, columns=STORED_COLUMNS, coerce_float=True)
         return frame.astype({"numerator": float, "denominator": float, "number": float})
 
-    def clear(self) -> None:
-        """Delete every submission, row and audit entry (the sample reset; never for real data)."""
+    def mark_sample(self) -> None:
+        """Record that this database holds the bundled sample (only the seeder calls this)."""
         with self.engine.begin() as conn:
-            for table in (audit_log, input_rows, submissions):
-                conn.execute(table.delete())
+            _insert_ignore(conn, meta, ["key"], dict(key="sample", value="1"))
+
+    def is_sample(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(meta.c.value).where(meta.c.key == "sample")).scalar() == "1"
+
+    def withdraw_all(self, *, actor: Actor) -> int:
+        """The sample reset: every current submission stops being current (nothing is
+        deleted, the audit log least of all); returns how many were withdrawn."""
+        authorize(actor, "reset")
+        if not self.is_sample():
+            raise ParError([Issue("data.not_sample", {})])
+        with self.engine.begin() as conn:
+            count = conn.execute(update(submissions).where(submissions.c.status == "current")
+                                 .values(status="withdrawn")).rowcount
+            conn.execute(insert(audit_log).values(
+                at=_now(), user=actor.name, action="reset",
+                detail=json.dumps({"withdrawn": count}, ensure_ascii=False)))
+        return count
+
+    def has_current(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(submissions.c.id).where(
+                submissions.c.status == "current").limit(1)).first() is not None
 
     def data_version(self) -> tuple:
         """Changes whenever a submission is added or a rollback happens (cache key)."""

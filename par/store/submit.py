@@ -22,7 +22,7 @@ from par.domain.models import CriteriaSet
 from par.domain.periods import parse_period
 from par.read.inputs import check_inputs
 from par.read.tabular import RawTable, read_csv, read_xlsx_first_sheet
-from par.store.storage import GROUP_COLUMNS, ImportGroup, Store
+from par.store.storage import ImportGroup, Store
 
 
 @dataclass
@@ -90,13 +90,15 @@ def _criteria_for(table: RawTable, record, sets: list[CriteriaSet], units: pd.Da
 
 def prepare(data: bytes, name: str, sets: list[CriteriaSet], units: pd.DataFrame, *,
             criteria_id: str | None = None, expected_unit: str | None = None,
-            expected_period: str | None = None, limits=None, sha256: str | None = None
-            ) -> Prepared:
+            expected_period: str | None = None, limits=None, sha256: str | None = None,
+            actor: Actor | None = None) -> Prepared:
     """Validate one file completely; raise ParError with every problem, store nothing.
 
     ``expected_unit``/``expected_period`` are what the person said they upload (the
     dashboard passes the unit and period it shows); rows for anything else are refused.
-    ``limits`` is a ``par.read.guard.Limits`` (default: from the settings).
+    ``limits`` is a ``par.read.guard.Limits`` (default: from the settings). With ``actor``,
+    a file touching a unit the actor may not import is refused here, before anything of
+    it is scored or shown.
     """
     if limits is None:
         from par.read.guard import Limits
@@ -113,6 +115,8 @@ def prepare(data: bytes, name: str, sets: list[CriteriaSet], units: pd.DataFrame
     issues += found
     if expected_unit or expected_period:
         issues += _unexpected(rows, expected_unit, expected_period, name)
+    if actor is not None and not errors_only(issues):
+        issues += _forbidden(actor, rows, name)
     if errors_only(issues):
         raise ParError(issues)
     if rows.empty:
@@ -148,6 +152,15 @@ def _groups(rows: pd.DataFrame) -> list[ImportGroup]:
         groups.append(ImportGroup(unit, period, stage, part))
     groups.sort(key=lambda g: (g.unit, g.period, g.stage))
     return groups
+
+
+def _forbidden(actor: Actor, rows: pd.DataFrame, name: str) -> list[Issue]:
+    out = []
+    for unit in sorted(set(np.asarray(rows["unit"], dtype=object).astype(str))):
+        if not actor.may("import", unit):
+            out.append(Issue("auth.forbidden", {"user": actor.name, "role": actor.role,
+                                                "action": "import", "unit": unit}, file=name))
+    return out
 
 
 def _unexpected(rows: pd.DataFrame, unit: str | None, period: str | None, name: str

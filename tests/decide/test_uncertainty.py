@@ -199,3 +199,17 @@ def test_cli_uncertainty_errors(capsys, argv, needle):
     code = main(["uncertainty", "--lang", "en", *argv, *SAMPLE])
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and needle in err
+
+
+def test_runs_are_capped_before_any_memory_is_taken(sample):
+    """`uncertainty --runs 30000000` once reached 22 GB: now a clear message, at once."""
+    from par.decide.uncertainty import MAX_RANK_CELLS, max_runs
+
+    card = sample[3]
+    with pytest.raises(ParError) as err:
+        get_rank_intervals(card, runs=30_000_000)
+    assert err.value.issues[0].code == "decide.too_many_runs"
+    assert "30000000" in err.value.render("en") and str(max_runs(len(card.units))) in \
+        err.value.render("en")
+    assert max_runs(3321) * 3321 <= MAX_RANK_CELLS
+    assert max_runs(21) == 100_000 and max_runs(3321) == MAX_RANK_CELLS // 3321

@@ -39,9 +39,22 @@ def db(tmp_path, monkeypatch):
 
 
 def sql_dump(path: Path) -> str:
+    """Every statement that rebuilds the database, except the audit log's refusal entries:
+    a refused attempt changes nothing but is recorded (see refusals_in)."""
     con = sqlite3.connect(path)
     try:
-        return "\n".join(con.iterdump())
+        return "\n".join(line for line in con.iterdump()
+                         if not (line.startswith('INSERT INTO "audit_log"') and
+                                 "'refused'" in line))
+    finally:
+        con.close()
+
+
+def refusals_in(path: Path) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT user, unit, period, detail FROM audit_log "
+                           "WHERE action = 'refused' ORDER BY id").fetchall()
     finally:
         con.close()
 
@@ -162,6 +175,8 @@ def test_bad_file_is_refused_with_its_place_and_nothing_changes(case, db, tmp_pa
     assert "Traceback" not in err and out == ""
     assert _codes_in(err, code), err
     assert sql_dump(db) == before
+    [(user, _, _, detail)] = refusals_in(db)  # the refusal itself is audited, once
+    assert user == "x" and '"action": "import"' in detail and name in detail
 
 
 def _codes_in(err: str, code: str) -> bool:

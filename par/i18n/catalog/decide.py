@@ -11,6 +11,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "target rank {rank} is out of range; choose 1 to {of}."},
     "decide.bad_runs": {"vi": "số lần mô phỏng {runs} không hợp lệ; cần ít nhất 1.",
                         "en": "{runs} runs is not valid; at least 1 is needed."},
+    "decide.too_many_runs": {"vi": "{runs} lần mô phỏng là quá nhiều cho {units} đơn vị; tối đa {max} (--runs).",
+                             "en": "{runs} runs is too many for {units} units; at most {max} (--runs)."},
     "decide.bad_spread": {"vi": "độ dao động trọng số {spread} không hợp lệ; chọn từ 0 đến dưới 1 (0,2 = ±20%).",
                           "en": "weight spread {spread} is not valid; choose from 0 up to below 1 (0.2 = ±20%)."},
     "decide.no_periods": {"vi": "không có số liệu nào của năm {year} để dự báo.",

@@ -11,4 +11,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "the file holds data of units other than '{unit}'."},
     "import.other_period": {"vi": "tệp chứa số liệu của kỳ khác ngoài '{period}'.",
                             "en": "the file holds data of periods other than '{period}'."},
+    "import.criteria_changed": {"vi": "bộ chỉ số '{id}' trong tệp này khác với bản đã đăng ký trong cơ sở dữ liệu; số liệu chỉ được kiểm tra theo bộ chỉ số của Sở Nội vụ (bỏ --criteria, hoặc nhờ quản trị viên đăng ký phiên bản mới).",
+                                "en": "criteria set '{id}' in this file differs from the version registered in the database; data is checked only against the office's criteria sets (leave out --criteria, or ask an admin to register the new version)."},
 }

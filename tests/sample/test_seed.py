@@ -1,0 +1,91 @@
+"""The sample seeder and the sample reset: sample mode only, admins only, audited, nothing deleted."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from par.domain.auth import Actor
+from par.domain.issues import ParError
+from par.sample.seed import ensure_seeded, reset_sample
+from par.store.schema import audit_log, input_rows, submissions
+from par.store.storage import Store
+
+ADMIN = Actor("office", "admin")
+
+
+def _count(store, table, *where) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar()
+
+
+@pytest.fixture
+def sample_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAR_SAMPLE_MODE", "1")
+    store = Store(f"sqlite:///{tmp_path / 'sample.db'}")
+    assert ensure_seeded(store) and store.is_sample()
+    yield store
+    store.dispose()
+
+
+def test_outside_sample_mode_nothing_is_seeded(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAR_DATABASE_URL", f"sqlite:///{tmp_path / 'real.db'}")
+    monkeypatch.delenv("PAR_SAMPLE_MODE", raising=False)
+    store = Store()
+    assert not ensure_seeded(store)
+    assert store.is_empty() and store.units().empty and not store.is_sample()
+
+
+def test_a_database_with_data_of_its_own_is_never_seeded(tmp_path, monkeypatch):
+    store = Store(f"sqlite:///{tmp_path / 'own.db'}")
+    monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
+    ensure_seeded(store)
+    from par.store.submit import import_files
+    from par import load_criteria, read_units
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    criteria = load_criteria(root / "criteria" / "nghe-an-huyen-2019.yaml")
+    units = read_units(root / "data" / "units.csv")
+    store.sync_units(units)
+    csv = b"unit,period,criterion,value\ncua-lo,2019-Q4,1.1.1,c\xc3\xb3\n"
+    import_files(store, [("own.csv", csv)], [criteria], units, actor=ADMIN)
+    monkeypatch.setenv("PAR_SAMPLE_MODE", "1")  # switched on by mistake: still nothing added
+    assert not ensure_seeded(store)
+    assert _count(store, submissions) == 1
+    with pytest.raises(ParError) as err:
+        reset_sample(store, ADMIN)
+    assert err.value.issues[0].code == "data.not_sample"
+    assert _count(store, submissions, submissions.c.status == "current") == 1
+
+
+def test_reset_withdraws_audits_and_reseeds_without_deleting(sample_store):
+    store = sample_store
+    before = {"subs": _count(store, submissions), "rows": _count(store, input_rows),
+              "audit": _count(store, audit_log)}
+    current = _count(store, submissions, submissions.c.status == "current")
+    reset_sample(store, ADMIN)
+    assert _count(store, submissions) == before["subs"] + current  # the old ones are kept
+    assert _count(store, input_rows) == 2 * before["rows"]
+    assert _count(store, submissions, submissions.c.status == "withdrawn") == current
+    assert _count(store, submissions, submissions.c.status == "current") == current
+    audit = store.audit()
+    assert len(audit) > before["audit"]  # nothing deleted from the log
+    reset = audit[audit["action"] == "reset"]
+    assert list(reset["user"]) == ["office"] and '"withdrawn": %d' % current in reset["detail"].iloc[0]
+
+
+@pytest.mark.parametrize("actor", [None, Actor("chief", "reviewer"),
+                                   Actor("lan", "unit", frozenset({"cua-lo"}))])
+def test_only_an_admin_may_reset(sample_store, actor):
+    before = _count(sample_store, audit_log)
+    with pytest.raises(ParError):
+        reset_sample(sample_store, actor)
+    assert _count(sample_store, submissions, submissions.c.status == "withdrawn") == 0
+    assert _count(sample_store, audit_log) == before
+
+
+def test_no_reset_outside_sample_mode(sample_store, monkeypatch):
+    monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
+    with pytest.raises(ParError) as err:
+        reset_sample(sample_store, ADMIN)
+    assert err.value.issues[0].code == "data.not_sample"
