@@ -68,6 +68,7 @@ def _rows(criteria_id: str, version: tuple):
         rows, issues = row_cache.refresh(store(), units())
     if errors_only(issues):
         raise ParError(issues)
+    rows.attrs["issues"] = issues  # warnings about stored rows, shown beside the results
     return rows
 
 
@@ -92,6 +93,14 @@ def _scorecard(criteria_id: str, as_of: str, version: tuple) -> Scorecard:
 
 def scorecard(criteria_id: str, as_of: Period) -> Scorecard:
     return _scorecard(criteria_id, str(as_of), store().data_version())
+
+
+def show_warnings(rows) -> None:
+    """Stored rows that could not be used (each named by submission and row), at most 20."""
+    issues = rows.attrs.get("issues") or []
+    if issues:
+        st.warning(t("app.stored_warnings", lang(), count=len(issues)) + "\n\n" +
+                   "\n".join(f"- {i.render(lang())}" for i in issues[:20]))
 
 
 def show_errors(exc: ParError) -> None:

@@ -22,6 +22,7 @@ def pick_scorecard():
     except ParError as exc:
         cache.show_errors(exc)
         return None
+    cache.show_warnings(rows)
     if rows.empty:
         st.info(t("app.no_inputs", lang))
         return None

@@ -12,7 +12,7 @@ not 1.4 million.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -135,13 +135,39 @@ def split_trusted(stored: pd.DataFrame, subs: pd.DataFrame, criteria: CriteriaSe
     return stored[ok], stored[~ok]
 
 
+def finite_only(stored: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, list[Issue]]]:
+    """Stored numbers that are not finite (stored before the door refused them) count as
+    missing, each with a warning: one bad row never blocks reading the rest."""
+    numbers = stored[["number", "numerator", "denominator"]].to_numpy(dtype=float)
+    bad = np.isinf(numbers).any(axis=1)
+    if not bad.any():
+        return stored, {}
+    issues: dict[int, list[Issue]] = {}
+    for r in stored[bad].itertuples(index=False):  # only the bad rows, never the level
+        issues.setdefault(int(r.submission_id), []).append(Issue(
+            "storage.bad_stored_value", {"id": int(r.submission_id), "criterion": r.criterion},
+            file=SOURCE, row=int(r.source_row), severity="warning"))
+    cleaned = stored.copy()
+    for col in ("number", "numerator", "denominator"):
+        values = cleaned[col].to_numpy(dtype=float)
+        cleaned[col] = np.where(np.isinf(values), np.nan, values)
+    return cleaned, issues
+
+
+def _as_warnings(issues: dict[int, list[Issue]]) -> dict[int, list[Issue]]:
+    """Problems found in stored data are the data's, not the reader's: warnings that name
+    the submission and row, while every other row is still read."""
+    return {sid: [replace(i, severity="warning") for i in found] for sid, found in issues.items()}
+
+
 def read_rows(stored: pd.DataFrame, subs: pd.DataFrame, criteria: CriteriaSet,
               units: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, list[Issue]]]:
     trusted, other = split_trusted(stored, subs, criteria)
+    trusted, issues = finite_only(trusted)
     parts = [typed_rows(trusted, subs)]
-    issues: dict[int, list[Issue]] = {}
     if len(other):
-        rows, issues = rechecked_rows(other, subs, criteria, units)
+        rows, found = rechecked_rows(other, subs, criteria, units)
+        issues.update(_as_warnings(found))
         parts.append(rows)
     return concat_rows(parts), issues
 

@@ -13,6 +13,7 @@ from par import load_criteria, read_inputs, read_units, score
 from par.domain.auth import Actor
 from par.engine.criteria import check_criteria_text
 from par.store.rows import RowCache, load_rows
+from par.store.schema import input_rows, submissions
 from par.store.storage import Store
 from par.store.submit import import_files
 
@@ -117,3 +118,41 @@ def test_an_old_database_gets_the_typed_columns_and_its_rows_are_rechecked(tmp_p
     assert by_code.loc["1.1.1", "value"] == 1.0
     assert by_code.loc["3.3.1", "numerator"] == 98 and np.isnan(by_code.loc["3.3.1", "value"])
     store.dispose()
+
+
+def test_one_bad_stored_value_never_takes_the_level_down(store):
+    """A numerator of 1e999 stored as inf (before the door refused it) once made every page
+    of the set show only "'inf' is not a number": now that row counts as missing, with a
+    warning naming its submission and row, and every other row is read."""
+    sid = int(store.history("cua-lo", "2019").query("stage == 'appraisal'")["id"].iloc[0])
+    with store.engine.begin() as conn:
+        conn.execute(input_rows.update().where(
+            (input_rows.c.submission_id == sid) & (input_rows.c.criterion == "3.3.1"))
+            .values(numerator=float("inf")))
+        conn.execute(submissions.update().where(submissions.c.id == sid).values(packed=None))
+    rows, issues = load_rows(store, CRITERIA, UNITS)
+    assert [i.code for i in issues] == ["storage.bad_stored_value"]
+    assert issues[0].severity == "warning" and f"#{sid}" in issues[0].render("en")
+    clean, _ = read_inputs(INPUTS, CRITERIA, UNITS)
+    assert len(rows) == len(clean)
+    bad = rows[(rows["submission_id"] == sid) if "submission_id" in rows else
+               (rows["unit"] == "cua-lo") & (rows["stage"] == "appraisal") &
+               (rows["criterion"] == "3.3.1")]
+    assert bad["numerator"].isna().all()
+    card = score(CRITERIA, UNITS, rows)
+    assert card.units.loc["vinh", "index"] == score(CRITERIA, UNITS, clean).units.loc["vinh",
+                                                                                       "index"]
+
+
+def test_a_bad_row_stored_as_text_is_a_warning_too(store, tmp_path):
+    renamed = _changed_set(tmp_path, "title: ", "title: (v2) ")  # forces the text re-check
+    sid = int(store.history("vinh", "2019").query("stage == 'appraisal'")["id"].iloc[0])
+    with store.engine.begin() as conn:
+        conn.execute(input_rows.update().where(
+            (input_rows.c.submission_id == sid) & (input_rows.c.criterion == "1.1.1"))
+            .values(value="chắc chắn"))
+        conn.execute(submissions.update().where(submissions.c.id == sid).values(packed=None))
+    rows, issues = load_rows(store, renamed, UNITS)
+    assert issues and all(i.severity == "warning" for i in issues)
+    assert any("chắc chắn" in i.render("vi") for i in issues)
+    assert score(renamed, UNITS, rows).units.loc["cua-lo", "rank"] == 14

@@ -18,4 +18,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "Criteria pulling the unit down (below the mean)"},
     "app.input_errors": {"vi": "Dữ liệu đầu vào có lỗi; sửa các lỗi sau rồi tải lại:",
                          "en": "The inputs have errors; fix these and reload:"},
+    "app.stored_warnings": {"vi": "{count} dòng số liệu đã lưu không dùng được và được coi là thiếu (các dòng khác vẫn được tính):",
+                            "en": "{count} stored rows could not be used and count as missing (every other row is still scored):"},
 }

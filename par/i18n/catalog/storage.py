@@ -7,4 +7,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "submission {id} is already the current one; nothing to roll back."},
     "storage.unavailable": {"vi": "không kết nối được cơ sở dữ liệu ({detail}); kiểm tra PAR_DATABASE_URL.",
                             "en": "cannot reach the database ({detail}); check PAR_DATABASE_URL."},
+    "storage.bad_stored_value": {"vi": "lần nộp #{id}, tiêu chí {criterion}: giá trị đã lưu không phải số hữu hạn nên được coi là thiếu; hãy nộp lại tệp của đơn vị này.",
+                                 "en": "submission #{id}, criterion {criterion}: the stored value is not a finite number, so it counts as missing; upload this unit's file again."},
 }
