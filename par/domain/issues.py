@@ -43,12 +43,26 @@ class Issue:
         return ", ".join(parts)
 
     def message(self, lang: str = "vi") -> str:
-        return t(self.code, lang, **self.params)
+        return t(self.code, lang, **{k: _quoted(v) for k, v in self.params.items()})
 
     def render(self, lang: str = "vi") -> str:
         where = self.location(lang)
         prefix = t("severity.warning", lang) + " " if self.severity == "warning" else ""
         return f"{where}: {prefix}{self.message(lang)}" if where else prefix + self.message(lang)
+
+
+MAX_QUOTED = 200  # characters of a supplied value a message repeats
+
+
+def _quoted(value: Any) -> Any:
+    """A value as a message quotes it: never more than MAX_QUOTED characters of it, so a
+    megabyte cell or an expanded YAML value cannot become a megabyte message."""
+    if isinstance(value, (str, list, tuple, dict)):
+        text = value if isinstance(value, str) else str(value)
+        if len(text) > MAX_QUOTED:
+            return text[:MAX_QUOTED] + f"… (+{len(text) - MAX_QUOTED})"
+        return text if not isinstance(value, str) else value
+    return value
 
 
 class ParError(Exception):

@@ -349,11 +349,58 @@ def _fmt(x: float) -> str:
     return f"{x:.10g}"
 
 
+MAX_TEXT = 5 * 2**20  # a criteria file is a few hundred lines; this is far beyond any
+MAX_EXPANDED_NODES = 200_000  # nodes after aliases are expanded (a real set has ~3,000)
+
+
+def _expanded_size(root) -> int:
+    """How many nodes the document has once every alias is expanded, counted on the
+    composed graph (where an alias is one shared node) without expanding anything."""
+    sizes: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:  # iterative: a deeply nested file cannot exhaust the Python stack
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                    else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if done:
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children),
+                                  MAX_EXPANDED_NODES + 1)
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes.get(id(root), 0)
+
+
+def _guarded_load(text: str, file: str):
+    """The YAML document, or the issue that refuses it. Aliases are composed (shared, cheap)
+    and measured before anything is constructed, so a few hundred bytes of nested aliases
+    (a "billion laughs") cannot expand into gigabytes."""
+    if len(text) > MAX_TEXT:
+        return None, Issue("criteria.too_big", {"size_mb": round(len(text) / 2**20, 1),
+                                                "limit_mb": MAX_TEXT // 2**20}, file=file)
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        if _expanded_size(root) > MAX_EXPANDED_NODES:
+            return None, Issue("criteria.alias_bomb", {"limit": MAX_EXPANDED_NODES}, file=file)
+        return loader.construct_document(root), None
+    finally:
+        loader.dispose()
+
+
 def check_criteria_text(text: str, file: str = "<criteria>") -> tuple[CriteriaSet | None, list[Issue]]:
     """Validate YAML text; return the set (None if any error) and every issue."""
     checker = _Checker(file)
     try:
-        raw = yaml.load(text, Loader=_Loader)
+        raw, refused = _guarded_load(text, file)
+        if refused is not None:
+            return None, [refused]
+    except RecursionError:
+        return None, [Issue("criteria.too_deep", {}, file=file)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

@@ -1,6 +1,12 @@
 """Messages whose keys start with ``criteria.``."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "criteria.too_big": {"vi": "tệp bộ chỉ số lớn {size_mb} MB, vượt giới hạn {limit_mb} MB; một bộ chỉ số chỉ vài trăm dòng.",
+                         "en": "the criteria file is {size_mb} MB, over the {limit_mb} MB limit; a criteria set is a few hundred lines."},
+    "criteria.alias_bomb": {"vi": "tệp dùng tham chiếu YAML (&neo / *bí danh) lồng nhau, khi mở rộng vượt {limit} nút; hãy viết các tiêu chí ra trực tiếp, không dùng bí danh.",
+                            "en": "the file's nested YAML references (&anchors / *aliases) expand beyond {limit} nodes; write the criteria out instead of using aliases."},
+    "criteria.too_deep": {"vi": "tệp lồng nhau quá sâu để đọc; một bộ chỉ số chỉ có vài cấp (lĩnh vực → tiêu chí → tiêu chí thành phần).",
+                          "en": "the file is nested too deeply to read; a criteria set has only a few levels (domain → criterion → sub-criterion)."},
     "criteria.yaml_syntax": {"vi": "lỗi cú pháp YAML: {detail}.",
                              "en": "YAML syntax error: {detail}."},
     "criteria.not_mapping": {"vi": "tệp bộ chỉ số phải là một bảng khóa: giá trị (id, title, domains …).",
