@@ -48,6 +48,11 @@ def add_commands(sub) -> None:
     p.add_argument("--unit", metavar="ID")
     p.add_argument("--period", metavar="PERIOD")
     _db_options(p)
+    p = sub.add_parser("prune", help="retention: drop the rows of old, no longer current "
+                                     "submissions (admins)")
+    p.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    p.add_argument("--user", default=None)
+    _db_options(p)
     p = sub.add_parser("rollback", help="make an earlier submission current again")
     p.add_argument("submission", type=int, metavar="SUBMISSION_ID")
     p.add_argument("--user", default=None)
@@ -178,5 +183,13 @@ def cmd_rollback(args, lang: str) -> str:
              replaced="#" + str(replaced) if replaced else "–")
 
 
+def cmd_prune(args, lang: str) -> str:
+    if not args.older_than >= 0:
+        raise ParError([Issue("cli.bad_days", {"value": args.older_than})])
+    store = open_store(args)
+    count = store.prune(args.older_than, actor=acting_user(args, store))
+    return t("cli.pruned", lang, count=count, days=f"{args.older_than:g}")
+
+
 COMMANDS = {"template": cmd_template, "import": cmd_import, "history": cmd_history,
-            "rollback": cmd_rollback}
+            "rollback": cmd_rollback, "prune": cmd_prune}

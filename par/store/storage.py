@@ -236,6 +236,10 @@ class Store:
                 submissions.c.id == submission_id)).first()
             if target.status == "current":
                 raise ParError([Issue("storage.already_current", {"id": submission_id})])
+            if target.packed is None and target.row_count and conn.execute(
+                    select(input_rows.c.id).where(input_rows.c.submission_id == submission_id)
+                    .limit(1)).first() is None:
+                raise ParError([Issue("storage.pruned", {"id": submission_id})])
             current = _current(conn, target.unit, target.period, target.stage)
             if current is not None:
                 conn.execute(update(submissions).where(submissions.c.id == current)
@@ -325,6 +329,27 @@ class Store:
             data = conn.execute(query).all()
         frame = pd.DataFrame.from_records(data, columns=STORED_COLUMNS, coerce_float=True)
         return frame.astype({"numerator": float, "denominator": float, "number": float})
+
+    def prune(self, older_than_days: float, *, actor: Actor) -> int:
+        """Retention: drop the rows of submissions that stopped being current (superseded or
+        withdrawn) and were stored more than ``older_than_days`` ago. The submission record
+        (who, when, file name and SHA-256) and the audit log stay; such a submission can no
+        longer be rolled back to. Admins only, audited; returns how many were pruned."""
+        authorize(actor, "reset")
+        cutoff = _now() - dt.timedelta(days=float(older_than_days))
+        s = submissions
+        old = (s.c.status != "current") & (s.c.created_at < cutoff) & s.c.packed.is_not(None)
+        with self.engine.begin() as conn:
+            ids = [r.id for r in conn.execute(select(s.c.id).where(old))]
+            for k in range(0, len(ids), 900):
+                chunk = ids[k:k + 900]
+                conn.execute(input_rows.delete().where(input_rows.c.submission_id.in_(chunk)))
+                conn.execute(update(s).where(s.c.id.in_(chunk)).values(packed=None))
+            conn.execute(insert(audit_log).values(
+                at=_now(), user=actor.name, action="prune",
+                detail=json.dumps({"pruned": len(ids), "older_than_days": older_than_days},
+                                  ensure_ascii=False)))
+        return len(ids)
 
     def mark_sample(self) -> None:
         """Record that this database holds the bundled sample (only the seeder calls this)."""

@@ -67,6 +67,8 @@ def _read(data: bytes, name: str, limits) -> tuple[RawTable, object | None]:
 def _criteria_for(table: RawTable, record, sets: list[CriteriaSet], units: pd.DataFrame,
                   criteria_id: str | None, name: str) -> CriteriaSet:
     wanted = criteria_id or getattr(record, "criteria_id", None)
+    if not wanted and len(sets) == 1:  # the caller already knows (the upload page's set)
+        return sets[0]
     if wanted:
         found = [c for c in sets if c.id == wanted]
         if not found:

@@ -220,3 +220,25 @@ def test_template_for_another_criteria_set_is_refused(db, tmp_path, capsys):
     assert code == 2 and out == ""
     assert "B2" in err and "nghe-an-huyen-2019" in err and "nghe-an-xa-2025" in err
     assert sql_dump(db) == before
+
+
+def test_prune_drops_old_superseded_rows_keeps_records_and_refuses_their_rollback(db, tmp_path,
+                                                                                  capsys):
+    newer = tmp_path / "newer.csv"
+    newer.write_text(TIDY + "vinh,2019-Q1,1.1.1,không,,,,,\n", encoding="utf-8")
+    assert run(capsys, "import", str(newer), "--user", "setup")[0] == 0
+    code, out, err = run(capsys, "prune", "--older-than", "0", "--user", "setup")
+    assert code == 0 and "1" in out, err
+    con = sqlite3.connect(db)
+    try:
+        statuses = con.execute("SELECT id, status, packed IS NULL FROM submissions "
+                               "ORDER BY id").fetchall()
+        rows = con.execute("SELECT submission_id FROM input_rows").fetchall()
+        actions = [a for (a,) in con.execute("SELECT action FROM audit_log ORDER BY id")]
+    finally:
+        con.close()
+    assert statuses == [(1, "superseded", 1), (2, "current", 0)]
+    assert rows == [(2,)] and actions[-1] == "prune"
+    code, _, err = run(capsys, "rollback", "1", "--user", "setup")
+    assert code == 2 and "lưu trữ" in err
+    assert run(capsys, "prune", "--older-than", "-1", "--user", "setup")[0] == 2

@@ -36,4 +36,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "No criterion is below the mean."},
     "cli.no_units": {"vi": "cơ sở dữ liệu chưa có danh sách đơn vị; quản trị viên nạp bằng --units TỆP (ví dụ: python -m par import TỆP... --units don-vi.csv --user TÊN).",
                      "en": "the database holds no units yet; an admin loads them with --units FILE (e.g. python -m par import FILE... --units units.csv --user NAME)."},
+    "cli.pruned": {"vi": "Đã xóa số liệu của {count} lần nộp không còn hiện hành, cũ hơn {days} ngày (hồ sơ lần nộp và nhật ký vẫn giữ).",
+                   "en": "Removed the rows of {count} no longer current submissions older than {days} days (the submission records and the audit log stay)."},
+    "cli.bad_days": {"vi": "số ngày '{value}' không hợp lệ; cần một số không âm.",
+                     "en": "'{value}' days is not valid; a number of 0 or more is needed."},
 }
