@@ -22,9 +22,10 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# python -m par serve runs `streamlit run dashboard.py` with Streamlit's upload limit set
+# from PAR_MAX_UPLOAD_MB (headless, no usage statistics).
 run: setup
-	$(BIN)/streamlit run dashboard.py --server.headless true --server.port $(PORT) \
-	    --browser.gatherUsageStats false
+	$(BIN)/python -m par serve --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -2,13 +2,16 @@
 
 Pages live in par/app/; which pages a user gets is decided in the library
 (par.domain.auth.menu_for), and what each role may do is enforced there and in
-par.store — the menu only leaves out what the user cannot use.
+par.store — the menu only leaves out what the user cannot use. A database that cannot
+be reached or is locked gives a message with an error id (logged on the server), never
+a traceback. Serve it with `python -m par serve` (`make run`): that sets Streamlit's
+upload limit from par's.
 """
 import streamlit as st
 
 from par import settings
 from par.app import cache
-from par.app.auth_ui import accounts, current_actor, sidebar_account
+from par.app.auth_ui import accounts, current_actor, database_guard, sidebar_account
 from par.app.common import keep_picker_state
 from par.app.menu import pages_for
 from par.domain.auth import menu_for
@@ -18,12 +21,13 @@ st.set_page_config(page_title="par", page_icon="📊", layout="wide")
 keep_picker_state()
 lang = st.sidebar.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=True,
                         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
-if settings.sample_mode():
-    st.sidebar.caption(t("app.sample_banner", lang))
-elif cache.database_empty():  # a province's new database: say what to do first
-    st.info(t("app.empty_database", lang))
-actor = current_actor()
-has_accounts = accounts().any()
+with database_guard(lang):
+    if settings.sample_mode():
+        st.sidebar.caption(t("app.sample_banner", lang))
+    elif cache.database_empty():  # a province's new database: say what to do first
+        st.info(t("app.empty_database", lang))
+    actor = current_actor()  # the account as it is now: disabled → signed out
+    has_accounts = accounts().any()
 if not has_accounts:
     st.warning(t("auth.demo_banner", lang))
 sidebar_account(actor, lang)

@@ -6,6 +6,7 @@ the same variables; tests/test_settings.py keeps the two in step.
 """
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -62,6 +63,11 @@ def sample_mode() -> bool:
 def max_upload_mb() -> float:
     """Largest upload in MB; junk, nan, inf, zero or negatives give the default 10."""
     return _positive("PAR_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
+
+
+def upload_limit_mb() -> int:
+    """par's upload cap in whole MB, rounded up, at least 1: Streamlit's server.maxUploadSize."""
+    return max(1, math.ceil(max_upload_mb()))
 
 
 def session_seconds() -> float:

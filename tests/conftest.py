@@ -36,6 +36,13 @@ YEAR = 2025
 HEADER = f"id: t\ntitle: Bộ thử\nyear: {YEAR}\nlevel: xa\n"
 
 
+def plain(markdown: str) -> str:
+    """Markdown source as a reader sees it: escapes (par.present.safe.md) removed."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def yaml_text(body: str, header: str = HEADER) -> str:
     return header + textwrap.dedent(body).strip("\n") + "\n"
 

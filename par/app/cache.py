@@ -18,6 +18,7 @@ from par.domain.periods import Period, parse_period
 from par.engine import catalog
 from par.engine.scoring import Scorecard, score
 from par.i18n import DEFAULT_LANG, t
+from par.present.safe import md_issues
 from par.sample.seed import ensure_seeded
 from par.store.rows import RowCache
 from par.store.storage import Store
@@ -100,9 +101,8 @@ def show_warnings(rows) -> None:
     issues = rows.attrs.get("issues") or []
     if issues:
         st.warning(t("app.stored_warnings", lang(), count=len(issues)) + "\n\n" +
-                   "\n".join(f"- {i.render(lang())}" for i in issues[:20]))
+                   md_issues(issues, lang(), limit=20))
 
 
 def show_errors(exc: ParError) -> None:
-    st.error(t("app.input_errors", lang()) + "\n\n" +
-             "\n".join(f"- {i.render(lang())}" for i in exc.issues[:50]))
+    st.error(t("app.input_errors", lang()) + "\n\n" + md_issues(exc.issues, lang()))

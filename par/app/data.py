@@ -10,6 +10,7 @@ from par.app.common import pick_scorecard
 from par.app.exports_ui import meeting_downloads
 from par.export.results import export_results_csv, export_results_xlsx
 from par.i18n import t
+from par.present.safe import md
 from par.sample.seed import reset_sample
 
 
@@ -32,7 +33,8 @@ def page_data() -> None:
             t("data.xlsx", lang), key="download_xlsx", on_click="ignore",
             data=lambda: export_results_xlsx(card, lang), file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        st.markdown("**" + t("export.meeting", lang, what=card.criteria.display_title(lang)) + "**")
+        st.markdown("**" + md(t("export.meeting", lang, what=card.criteria.display_title(lang)))
+                    + "**")
         meeting_downloads(card, lang)
     # Admins only; in demo mode (no accounts yet) nobody acts, so nobody may reset.
     actor = acting_actor()

@@ -10,6 +10,7 @@ from par.app.decide import section_projection
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_rank
 from par.present.figures import fig_trend
+from par.present.safe import md
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -49,4 +50,4 @@ def page_trends() -> None:
     st.caption(t("trends.years", lang) + ": " + ", ".join(str(c.year) for c in
                                                         sorted(same_level, key=lambda c: c.year)))
     for a, b, id_a, id_b in compare_sets(same_level):
-        st.warning(t("trends.sets_differ", lang, a=a, b=b, id_a=id_a, id_b=id_b))
+        st.warning(md(t("trends.sets_differ", lang, a=a, b=b, id_a=id_a, id_b=id_b)))

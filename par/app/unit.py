@@ -16,6 +16,7 @@ from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_rank
 from par.present.figures import fig_domains
 from par.present.frames import lagging_table, localise, strengths_table
+from par.present.safe import md
 
 
 def page_unit() -> None:
@@ -59,7 +60,7 @@ def page_unit() -> None:
                                      "difference": "col.difference"}, lang,
                               numbers=("self_points", "appraisal_points", "difference")),
                      hide_index=True)
-    st.markdown("**" + t("export.meeting", lang, what=u["name"]) + "**")
+    st.markdown("**" + md(t("export.meeting", lang, what=u["name"])) + "**")
     meeting_downloads(card, lang, unit)
     section_target(card, unit, lang)
     section_what_if(card, unit, lang)

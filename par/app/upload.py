@@ -11,6 +11,7 @@ from par.domain.issues import ParError
 from par.domain.periods import Period
 from par.i18n import t
 from par.present.frames import history_table, preview_table
+from par.present.safe import md, md_issues
 from par.read.template import build_template
 from par.store.submit import prepare, preview, submit
 
@@ -61,12 +62,12 @@ def _upload_section(criteria, units, unit: str, period: Period, actor, lang: str
     result = _checked(uploaded, criteria, units, unit, period, actor)
     if isinstance(result, ParError):
         st.error(t("upload.errors", lang, count=len(result.issues)) + "\n\n" +
-                 "\n".join(f"- {i.render(lang)}" for i in result.issues))
+                 md_issues(result.issues, lang, limit=200))
         return
     prepared = result
     what = ", ".join(sorted({f"{g.unit} {g.period}" for g in prepared.groups}))
     st.success(t("upload.ok", lang, rows=prepared.row_count, groups=len(prepared.groups),
-                 what=what))
+                 what=md(what)))
     before, after = preview(cache.store(), prepared, units, cache.rows_for(criteria.id))
     unit_ids = sorted({g.unit for g in prepared.groups})
     st.dataframe(preview_table(before, after, unit_ids, lang), hide_index=True)
@@ -74,7 +75,7 @@ def _upload_section(criteria, units, unit: str, period: Period, actor, lang: str
         try:  # par.store.storage checks the actor's role and units again: the UI is not the guard
             [(_, ids)] = submit(cache.store(), [prepared], actor=actor)
         except ParError as exc:
-            st.error("\n".join(i.render(lang) for i in exc.issues))
+            st.error(md_issues(exc.issues, lang))
             return
         st.session_state["upload_done"] = t("upload.stored", lang,
                                             ids=", ".join(f"#{i}" for i in ids))
@@ -120,7 +121,7 @@ def _history_section(unit: str, actor, lang: str) -> None:
         try:
             cache.store().rollback(int(chosen), actor=actor)
         except ParError as exc:
-            st.error("\n".join(i.render(lang) for i in exc.issues))
+            st.error(md_issues(exc.issues, lang))
             return
         st.session_state["upload_done"] = t("upload.rolled_back", lang, id=chosen)
         st.rerun()

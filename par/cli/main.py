@@ -10,12 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from par.cli import data, decide, export, score, users
+from par.cli import data, decide, export, score, serve, users
 from par.cli.common import Parser
 from par.domain.issues import Issue, ParError
 from par.i18n import resolve_lang, t
 
-GROUPS = (score, data, users, decide, export)
+GROUPS = (score, data, users, decide, export, serve)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 

@@ -39,6 +39,20 @@ def _password(args) -> str:
 
 
 def cmd_users(args, lang: str) -> str:
+    """The users command; a busy (locked) database is a message, not an internal error."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from par.store.accounts import is_busy
+
+    try:
+        return _users(args, lang)
+    except SQLAlchemyError as exc:
+        if is_busy(exc):
+            raise ParError([Issue("users.db_busy", {})]) from exc
+        raise
+
+
+def _users(args, lang: str) -> str:
     from par.cli.data import acting_user
     from par.store.accounts import Accounts
     from par.store.storage import Store

@@ -30,6 +30,7 @@ from par.present.figures import (
     fig_ranking,
     fig_trend,
 )
+from par.present.safe import plotly_text
 
 __all__ = ["ExportError", "chart_figure", "export_chart", "export_figure", "find_browser",
            "period_text", "prepared", "unit_text", "with_subtitle", "without_title"]
@@ -99,13 +100,13 @@ def export_figure(fig: go.Figure, fmt: str = "png", scale: float = 2, width: int
 
 
 def with_subtitle(fig: go.Figure, text: str | None) -> go.Figure:
-    """A copy with ``text`` as the title's subtitle (context: set, period, unit, rank),
-    the top margin grown to make room for it."""
+    """A copy with ``text`` (as people wrote it: names are shown as text) as the title's
+    subtitle (context: set, period, unit, rank), the top margin grown to make room for it."""
     out = go.Figure(fig)
     if not text:
         return out
     top = out.layout.margin.t if out.layout.margin.t is not None else 80
-    out.update_layout(title_subtitle_text=text, title_subtitle_font=dict(size=13, color="#555"),
+    out.update_layout(title_subtitle_text=plotly_text(text), title_subtitle_font=dict(size=13, color="#555"),
                       margin_t=top + 22)
     if out.layout.title.x is None:  # left-aligned like the other builders' titles
         out.update_layout(title_x=0.01, title_xanchor="left")

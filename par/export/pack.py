@@ -42,6 +42,7 @@ from par.export.pack_model import (
 from par.export.reproducible import fixed_zip
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_rank
+from par.present.safe import plotly_text
 
 
 def slide_figure(fig: go.Figure, top: int = 20) -> go.Figure:
@@ -90,7 +91,8 @@ def _ranking(card: Scorecard, unit: str | None, lang: str) -> Slide:
         bars.update(text=None, marker_line_width=0)
         fig.update_layout(bargap=0.05)
         fig.update_yaxes(tickmode="array", tickvals=keep,
-                         ticktext=[f"<b>{unit_text(card, unit, lang)}</b>"] if keep else [])
+                         ticktext=[f"<b>{plotly_text(unit_text(card, unit, lang))}</b>"]
+                         if keep else [])
     box = (MARGIN, CONTENT_TOP, CONTENT_W, 5.3)
     return Slide(t("pack.ranking_title", lang), sub, items=[Picture(fig, box)])
 

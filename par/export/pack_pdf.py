@@ -2,13 +2,14 @@
 PDF with headless Chromium (the /usr/bin/chromium kaleido uses too).
 
 Positions and sizes are the pptx's inches; charts are SVG (vector on paper) from the same
-figures; fonts are Liberation Sans (fonts-liberation2 covers Vietnamese).
+figures; fonts are Liberation Sans (fonts-liberation2 covers Vietnamese). Every text of the
+slide model goes into the page through par.present.safe.html_text: names are text, never
+markup (a unit named "<img src=…>" must not make Chromium fetch anything).
 """
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import os
 import subprocess
 import tempfile
@@ -31,6 +32,7 @@ from par.export.pack_model import (
     Text,
 )
 from par.export.reproducible import fixed_pdf
+from par.present.safe import html_text
 
 PRINT_TIMEOUT = 120  # seconds
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -67,18 +69,18 @@ def _box(x, y, w, h) -> str:
 def _text(item: Text, extra: str = "") -> str:
     style = (f"{_box(*item.box)};font-size:{item.size}pt;color:#{item.color};"
              f"font-weight:{'bold' if item.bold else 'normal'};text-align:{item.align}")
-    return f'<p class="box{extra}" style="{style}">{html.escape(item.text)}</p>'
+    return f'<p class="box{extra}" style="{style}">{html_text(item.text)}</p>'
 
 
 def _table(item: Table) -> str:
     x, y = item.box
     cols = "".join(f'<col style="width:{w}in">' for _, w, _ in item.columns)
-    head = "".join(f'<th style="text-align:{a}">{html.escape(h)}</th>'
+    head = "".join(f'<th style="text-align:{a}">{html_text(h)}</th>'
                    for h, _, a in item.columns)
     body = []
     for i, row in enumerate(item.rows):
         cls = "hl" if i in item.highlight else ("band" if i % 2 == 1 else "")
-        cells = "".join(f'<td style="text-align:{a}">{html.escape(v)}</td>'
+        cells = "".join(f'<td style="text-align:{a}">{html_text(v)}</td>'
                         for v, (_, _, a) in zip(row, item.columns))
         body.append(f'<tr class="{cls}" style="height:{item.row_height}in">{cells}</tr>')
     width = sum(w for _, w, _ in item.columns)
@@ -127,7 +129,7 @@ def _slide(s: Slide, n: int, total: int, footer: str) -> str:
 def render_html(slides: list[Slide], footer: str, lang: str) -> str:
     body = "".join(_slide(s, n, len(slides), footer) for n, s in enumerate(slides, start=1))
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(slides[0].title)}</title><style>{CSS}</style></head>"
+            f"<title>{html_text(slides[0].title)}</title><style>{CSS}</style></head>"
             f"<body>{body}</body></html>")
 
 

@@ -4,7 +4,8 @@ criteria set, one formatted sheet each (openpyxl, bytes, no UI).
 Every sheet has a title row, a context row (set, period, units ranked) and one header row,
 then the data; numbers stay numbers (2-decimal formats), so the workbook can be sorted and
 filtered. Text is always written as text, never as a formula, whatever it starts with
-(formula injection). The same Scorecard gives the same bytes: the workbook's timestamps
+(formula injection), and never as a link; Excel reads no markup, so names need no other
+escaping (tests/export/test_report.py). The same Scorecard gives the same bytes: the workbook's timestamps
 and its zip entries' times are fixed.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -52,8 +54,11 @@ class Column:
 
 
 def _value(v):
-    """numpy scalars → Python, NaN/NA → empty cell."""
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
+    """numpy scalars → Python, NaN/NA → empty cell; characters a worksheet cannot hold
+    (control characters) → U+FFFD."""
+    if isinstance(v, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+    if v is None or pd.isna(v):
         return None
     return v.item() if hasattr(v, "item") else v
 

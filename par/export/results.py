@@ -40,15 +40,17 @@ def export_results_csv(card: Scorecard, lang: str = "vi") -> bytes:
 
 def export_results_xlsx(card: Scorecard, lang: str = "vi") -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     frame = results_frame(card, lang)
     wb = Workbook()
     ws = wb.active
     ws.title = "ket-qua"
     ws.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        ws.append([None if (not isinstance(v, str) and pd.isna(v)) else
-                   (v.item() if hasattr(v, "item") else v) for v in row])
+    for row in frame.itertuples(index=False):  # control characters: U+FFFD, not an error
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else
+                   None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
+                   for v in row])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):

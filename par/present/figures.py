@@ -2,6 +2,10 @@
 
 Every figure carries an explicit template, so it looks the same in the browser and
 when exported (streamlit would otherwise impose its own theme on exports).
+
+Builders take names as people typed them and pass every text through
+par.present.safe.plotly_text before plotly sees it: plotly reads <a href>, <b> … and
+TeX in its texts, so a unit named "<a href=…>" would otherwise draw a link.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import plotly.graph_objects as go
 from par.engine.scoring import Scorecard
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_rank
+from par.present.safe import plotly_text
 
 TEMPLATE = "plotly_white"
 COLOR = "#1f5fa8"
@@ -21,11 +26,12 @@ MEAN_COLOR = "#555555"
 
 
 def short_label(text: str, width: int = 28) -> str:
-    """Long Vietnamese unit names wrap over two lines, then truncate."""
-    lines = textwrap.wrap(text, width)
+    """Long Vietnamese unit names wrap over two lines, then truncate; plotly-safe (each line
+    escaped after wrapping, so the width counts letters and no entity is cut)."""
+    lines = textwrap.wrap(str(text), width)
     if len(lines) > 2:
         lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")]
-    return "<br>".join(lines)
+    return "<br>".join(plotly_text(line) for line in lines)
 
 
 def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
@@ -46,8 +52,8 @@ def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
     labels, xs, texts, colors = [], [], [], []
     for item in reversed(rows):  # plotly draws the first category at the bottom
         if isinstance(item, _Gap):
-            labels.append("<i>" + t("chart.ranking_gap", lang, count=fmt_number(
-                item.count, lang, 0)) + "</i>")
+            labels.append("<i>" + plotly_text(t("chart.ranking_gap", lang, count=fmt_number(
+                item.count, lang, 0))) + "</i>")
             xs.append(float("nan"))
             texts.append("")
             colors.append(COLOR)
@@ -62,20 +68,21 @@ def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
         marker_color=colors, text=texts, textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
     fig.add_vline(x=mean, line_dash="dash", line_color=MEAN_COLOR,
-                  annotation_text=t("chart.mean", lang, value=fmt_number(mean, lang)),
+                  annotation_text=plotly_text(t("chart.mean", lang, value=fmt_number(mean, lang))),
                   annotation_position="top")
-    title = t("chart.ranking_title", lang, title=card.criteria.display_title(lang),
-              as_of=card.as_of)
+    title = plotly_text(t("chart.ranking_title", lang, title=card.criteria.display_title(lang),
+                          as_of=card.as_of))
     margin = dict(l=10, r=30, t=70, b=40)
     if shown < len(best_first):
         head = top // 2
-        title = dict(text=title, subtitle=dict(text=t(
+        title = dict(text=title, subtitle=dict(text=plotly_text(t(
             "chart.ranking_top_bottom", lang, top=head, bottom=top - head,
-            count=fmt_number(len(best_first), lang, 0))))
+            count=fmt_number(len(best_first), lang, 0)))))
         margin["t"] = 96
     fig.update_layout(
         template=TEMPLATE, title=title,
-        xaxis=dict(title=t("col.index", lang), range=[0, card.criteria.scale * 1.12]),
+        xaxis=dict(title=plotly_text(t("col.index", lang)),
+                   range=[0, card.criteria.scale * 1.12]),
         height=max(360, 26 * len(rows) + 120), margin=margin,
         font=dict(family="Liberation Sans, Arial, sans-serif"))
     return fig
@@ -129,8 +136,9 @@ FONT = dict(family="Liberation Sans, Arial, sans-serif")
 
 
 def _finish(fig: go.Figure, title: str, height: int, lang: str, **layout) -> go.Figure:
-    """The layout every dashboard figure shares: explicit template, font, title, size, and
-    the language's separators on the axes (decimal comma in Vietnamese)."""
+    """The layout every dashboard figure shares: explicit template, font, title (already
+    plotly-safe), size, and the language's separators on the axes (decimal comma in
+    Vietnamese)."""
     layout.setdefault("margin", dict(l=10, r=30, t=90, b=40))
     fig.update_layout(template=TEMPLATE, title=dict(text=title, x=0.01, xanchor="left"),
                       height=height, font=FONT, separators=",." if lang == "vi" else ".,",
@@ -142,7 +150,7 @@ def _labels(keys: list, names: dict | None, width: int) -> list[str]:
     """short_label(name) per key; the keys themselves if the names would collide."""
     names = names or {}
     labels = [short_label(str(names.get(k, k)), width) for k in keys]
-    return labels if len(set(labels)) == len(labels) else [str(k) for k in keys]
+    return labels if len(set(labels)) == len(labels) else [plotly_text(k) for k in keys]
 
 
 def fig_domains(comparison, unit_name: str, rank_text: str, lang: str = "vi") -> go.Figure:
@@ -154,22 +162,23 @@ def fig_domains(comparison, unit_name: str, rank_text: str, lang: str = "vi") ->
     hover = "%{y}<br>%{fullData.name}: %{customdata}<extra></extra>"
     fig = go.Figure()
     for col, label, color in (("score", short_label(unit_name, 40), COLOR),
-                              ("mean", t("chart.level_mean", lang), MEAN_COLOR),
-                              ("best", t("chart.level_best", lang), BEST_COLOR)):
+                              ("mean", plotly_text(t("chart.level_mean", lang)), MEAN_COLOR),
+                              ("best", plotly_text(t("chart.level_best", lang)), BEST_COLOR)):
         fig.add_trace(go.Bar(
             x=c[col], y=y, orientation="h", name=label, marker_color=color,
             customdata=num(col), hovertemplate=hover,
             text=num(col) if col == "score" else None,
             textposition="outside" if col == "score" else None, cliponaxis=False))
     fig.add_trace(go.Scatter(
-        x=c["max"], y=y, mode="markers", name=t("chart.max", lang), customdata=num("max"),
+        x=c["max"], y=y, mode="markers", name=plotly_text(t("chart.max", lang)),
+        customdata=num("max"),
         marker=dict(symbol="line-ns-open", size=34, color=MAX_COLOR, line=dict(width=3)),
         hovertemplate=hover))
     top = float(c["max"].max()) if len(c) else 1.0
     return _finish(
-        fig, t("chart.domains_title", lang, unit=unit_name, rank=rank_text),
+        fig, plotly_text(t("chart.domains_title", lang, unit=unit_name, rank=rank_text)),
         height=max(380, 78 * len(c) + 170), lang=lang, barmode="group", bargap=0.25,
-        xaxis=dict(title=t("col.score", lang), range=[0, top * 1.12]),
+        xaxis=dict(title=plotly_text(t("col.score", lang)), range=[0, top * 1.12]),
         yaxis=dict(autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0))
 
@@ -188,19 +197,19 @@ def fig_heatmap(attainment, lang: str = "vi", title: str | None = None,
     if len(codes) <= 10:
         x = _labels(codes, {k: f"{k}. {v}" for k, v in column_names.items()}, 18)
     else:
-        x = [str(k) for k in codes]
+        x = [plotly_text(k) for k in codes]
     z = a.to_numpy(dtype=float)
     text = [[fmt_number(v, lang, 1) if v == v else "" for v in r] for r in z]
-    full_units = [(unit_names or {}).get(u, u) for u in units]
-    full_codes = [f"{k}. {column_names.get(k, '')}".rstrip(". ") for k in codes]
+    full_units = [plotly_text((unit_names or {}).get(u, u)) for u in units]
+    full_codes = [plotly_text(f"{k}. {column_names.get(k, '')}".rstrip(". ")) for k in codes]
     custom = [[[fu, fc, f"{cell} %" if cell else "–"] for fc, cell in zip(full_codes, r)]
               for fu, r in zip(full_units, text)]
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=y, zmin=0, zmax=100, colorscale=ATTAINMENT_SCALE, xgap=1, ygap=1,
         text=text, texttemplate="%{text}", textfont=dict(size=11), customdata=custom,
         hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-        colorbar=dict(title=dict(text=t("chart.attainment", lang)))))
-    return _finish(fig, title or t("chart.attainment_title", lang),
+        colorbar=dict(title=dict(text=plotly_text(t("chart.attainment", lang))))))
+    return _finish(fig, plotly_text(title or t("chart.attainment_title", lang)),
                    height=max(360, 24 * len(units) + 190), lang=lang,
                    xaxis=dict(side="bottom", tickangle=0 if len(codes) <= 10 else -45),
                    yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=80, b=60))
@@ -212,7 +221,8 @@ def fig_distribution(dist, code: str, name: str, lang: str = "vi",
     unit in another colour; units where it does not apply show a label and no bar."""
     d = dist.sort_values("points", ascending=False, kind="stable", na_position="last").iloc[::-1]
     na = t("chart.not_applicable", lang)
-    values = [fmt_number(v, lang) if ok else na for v, ok in zip(d["points"], d["applicable"])]
+    values = [fmt_number(v, lang) if ok else plotly_text(na)
+              for v, ok in zip(d["points"], d["applicable"])]
     fig = go.Figure(go.Bar(
         x=d["points"], y=_labels(list(d["unit"]), dict(zip(d["unit"], d["name"])), 28),
         orientation="h", marker_color=[HIGHLIGHT if u == highlight else COLOR for u in d["unit"]],
@@ -221,15 +231,18 @@ def fig_distribution(dist, code: str, name: str, lang: str = "vi",
     top = float(d["max"].max()) if d["max"].notna().any() else 0.0
     if top > 0:
         fig.add_vline(x=top, line_dash="dot", line_color=MAX_COLOR,
-                      annotation_text=t("chart.max_value", lang, value=fmt_number(top, lang)),
+                      annotation_text=plotly_text(t("chart.max_value", lang,
+                                                    value=fmt_number(top, lang))),
                       annotation_position="top")
-    return _finish(fig, t("chart.distribution_title", lang, code=code, name=short_label(name, 70)),
-                   height=max(360, 26 * len(d) + 140), lang=lang,
-                   xaxis=dict(title=t("col.score", lang), range=[0, (top or 1.0) * 1.18]))
+    title = t("chart.distribution_title", lang, code=plotly_text(code),
+              name=short_label(name, 70))  # the name plotly-safe already, with its <br>
+    return _finish(fig, title, height=max(360, 26 * len(d) + 140), lang=lang,
+                   xaxis=dict(title=plotly_text(t("col.score", lang)),
+                              range=[0, (top or 1.0) * 1.18]))
 
 
 def _period_label(as_of: str, lang: str) -> str:
-    return t("chart.whole_year", lang, year=as_of) if "-" not in as_of else as_of
+    return plotly_text(t("chart.whole_year", lang, year=as_of) if "-" not in as_of else as_of)
 
 
 def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) -> go.Figure:
@@ -243,22 +256,24 @@ def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) 
     ranks = [fmt_rank(r, o) for r, o in zip(d["rank"], d["of"])]
     prov = d["provisional"].to_numpy(dtype=bool)
     rank_word, prov_word = t("col.rank", lang), t("col.provisional", lang)
-    hover = [f"{fmt_number(v, lang)} · {rank_word} {r}" + (f" · {prov_word}" if p else "")
+    hover = [plotly_text(f"{fmt_number(v, lang)} · {rank_word} {r}" + (f" · {prov_word}" if p
+                                                                       else ""))
              for v, r, p in zip(d["index"], ranks, prov)]
     fig = go.Figure(go.Scatter(
         x=x, y=d["index"], mode="lines+markers+text", text=ranks, textposition="top center",
         cliponaxis=False, line=dict(color=COLOR, width=3), customdata=hover,
         marker=dict(size=11, color=COLOR, line=dict(color=COLOR, width=2),
                     symbol=["circle-open" if p else "circle" for p in prov]),
-        hovertemplate="%{x}: %{customdata}<extra></extra>", name=unit_name))
+        hovertemplate="%{x}: %{customdata}<extra></extra>", name=plotly_text(unit_name)))
     top = float(d["index"].max()) if d["index"].notna().any() else 100.0
     if prov.any():
-        fig.add_annotation(text=t("chart.provisional_note", lang), showarrow=False,
+        fig.add_annotation(text=plotly_text(t("chart.provisional_note", lang)), showarrow=False,
                            xref="paper", yref="paper", x=0, y=-0.22, xanchor="left",
                            font=dict(size=12, color=MEAN_COLOR))
-    return _finish(fig, t("chart.trend_title", lang, unit=unit_name), height=420, lang=lang,
-                   xaxis=dict(title=t("chart.period", lang), type="category"),
-                   yaxis=dict(title=t("col.index", lang), range=[0, top * 1.15]),
+    return _finish(fig, plotly_text(t("chart.trend_title", lang, unit=unit_name)), height=420,
+                   lang=lang, xaxis=dict(title=plotly_text(t("chart.period", lang)),
+                                         type="category"),
+                   yaxis=dict(title=plotly_text(t("col.index", lang)), range=[0, top * 1.15]),
                    showlegend=False, margin=dict(l=10, r=30, t=80, b=90))
 
 
@@ -269,23 +284,29 @@ def fig_rank_intervals(intervals, lang: str = "vi", highlight: str | None = None
     low, high = d["p05"].astype(float), d["p95"].astype(float)
     fig = go.Figure([
         go.Bar(x=(high - low + 0.6), base=low - 0.3, y=_labels(list(d.index), d["name"].to_dict(), 28),
-               orientation="h", marker_color=colors, opacity=0.35, name=t("chart.interval", lang),
-               customdata=d["label"], hovertemplate="%{y}: %{customdata}<extra></extra>"),
+               orientation="h", marker_color=colors, opacity=0.35,
+               name=plotly_text(t("chart.interval", lang)),
+               customdata=[plotly_text(x) for x in d["label"]],
+               hovertemplate="%{y}: %{customdata}<extra></extra>"),
         go.Scatter(x=d["rank"].astype(float), y=_labels(list(d.index), d["name"].to_dict(), 28),
                    mode="markers", marker=dict(color=colors, size=9),
-                   name=t("chart.nominal_rank", lang), hoverinfo="skip")])
+                   name=plotly_text(t("chart.nominal_rank", lang)), hoverinfo="skip")])
     of = int(d["of"].max()) if len(d) else 1
-    return _finish(fig, t("chart.interval_title", lang), height=max(360, 26 * len(d) + 140),
-                   lang=lang, xaxis=dict(title=t("col.rank", lang), range=[0.4, of + 0.6],
+    return _finish(fig, plotly_text(t("chart.interval_title", lang)),
+                   height=max(360, 26 * len(d) + 140),
+                   lang=lang, xaxis=dict(title=plotly_text(t("col.rank", lang)),
+                                         range=[0.4, of + 0.6],
                                          dtick=1 if of <= 30 else None),
                    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0), barmode="overlay")
 
 
 def add_projection(fig: go.Figure, x_from: str, y_from: float, x_to: str, y_to: float,
                    rank_text: str, lang: str = "vi") -> go.Figure:
-    """A dashed, hollow projection after the actuals, so it cannot be mistaken for one."""
+    """A dashed, hollow projection after the actuals, so it cannot be mistaken for one.
+    ``x_from`` is a category of the trend's axis as fig_trend wrote it (plotly-safe)."""
     fig.add_trace(go.Scatter(
-        x=[x_from, x_to], y=[y_from, y_to], mode="lines+markers+text",
+        x=[x_from, plotly_text(x_to)], y=[y_from, y_to], mode="lines+markers+text",
         line=dict(dash="dash", color=HIGHLIGHT), marker=dict(symbol="diamond-open", size=11),
-        text=["", rank_text], textposition="top center", name=t("chart.projection", lang)))
+        text=["", plotly_text(rank_text)], textposition="top center",
+        name=plotly_text(t("chart.projection", lang))))
     return fig

@@ -3,6 +3,10 @@
 A template has an instructions sheet, a protected data sheet (one row per node, inputs only on
 leaf rows) and a hidden ``_par`` sheet recording what it was made for. Reading a filled one
 back is par.read.workbook's job; the layout constants here are shared with it.
+
+Every cell is written through ``_set``: text is a string cell whatever it starts with (a unit
+named '=HYPERLINK(…)' or a note '+84…' never becomes a formula), and characters a worksheet
+cannot hold are replaced by U+FFFD instead of stopping the template.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +28,6 @@ FORMAT, VERSION = "par-template", 1
 RECORD_SHEET, LISTS_SHEET = "_par", "_lists"
 HEADER_ROW = 8  # the table's header row; the header block sits above it
 UNIT_CELL, PERIOD_CELL = "B3", "B5"
-BLOCK = {"criteria": "label_criteria", "unit": "label_unit", "period": "label_period"}
 INPUTS = ["value", "numerator", "denominator", "stage", "evidence", "note"]
 TIDY = ["unit", "period", "criterion"] + INPUTS
 WIDTHS = {"unit": 16, "code": 14, "name": 55, "max": 8, "rule": 48, "value": 16, "numerator": 10,
@@ -54,6 +58,22 @@ class TemplateRecord:
 
 
 # -- building ------------------------------------------------------------------------------------
+
+def _set(cell, value):
+    """Write ``value`` into ``cell``; text stays text (data type 's', never a formula)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _put(ws, row: int, column: int, value):
+    return _set(ws.cell(row, column), value)
+
 
 def _num(x: float, lang: str) -> str:
     text = f"{x:.6g}"
@@ -157,6 +177,21 @@ def _ranges(col: str, rows: list[int]) -> str:
     return " ".join(out)
 
 
+@dataclass
+class _Table:
+    """The data sheet being written, and what its rows collect for the validations."""
+
+    ws: Any
+    letter: dict[str, str]  # column id → Excel letter
+    st: dict
+    lang: str
+    cells_of: dict[tuple, list[int]] = field(default_factory=dict)  # (key, letter) → rows
+    list_values: dict[str, list[str]] = field(default_factory=dict)  # list key → its options
+
+    def at(self, column: str, row: int):
+        return self.ws[f"{self.letter[column]}{row}"]
+
+
 def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[str],
                    period: Period, lang: str = "vi", prefill: pd.DataFrame | None = None) -> bytes:
     """An .xlsx template for one unit, or a consolidated one (a unit column) for several.
@@ -168,6 +203,38 @@ def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[st
     from openpyxl.workbook.protection import WorkbookProtection
 
     lang = lang if lang in LANGS else "vi"
+    known = _units_for(criteria, units, unit_ids, period)
+    wb = Workbook()
+    help_ws, ws = wb.active, wb.create_sheet(t("template.sheet_data", lang))
+    help_ws.title = t("template.sheet_help", lang)
+    lists = wb.create_sheet(LISTS_SHEET)
+    rec_ws = wb.create_sheet(RECORD_SHEET)
+    # The order of these steps is part of the file: openpyxl numbers styles as cells first
+    # take them.
+    cols = _columns(len(unit_ids) > 1)
+    table = _Table(ws, {c: column_letter(i) for i, c in enumerate(cols)}, _styles(), lang,
+                   list_values=_fixed_lists(lang))
+    _write_header_block(table, criteria, known, unit_ids, period, help_ws.title)
+    _write_headings(table, cols)
+    last_row = _write_rows(table, criteria, known, unit_ids, _prefill(prefill, lang))
+    _add_validations(table, lists, last_row)
+    _set_up_sheets(table, last_row, help_ws, lists, rec_ws)
+    _write_help(help_ws, criteria, ", ".join(f"{known.loc[u, 'name']} ({u})" for u in unit_ids),
+                period, lang, ws.title, table.st)
+    _write_record(rec_ws, criteria, unit_ids, period, lang, ws.title)
+    lists.sheet_state = rec_ws.sheet_state = "hidden"
+    wb.active = 1
+    help_ws.sheet_view.tabSelected, ws.sheet_view.tabSelected = False, True
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.properties.title, wb.properties.creator = criteria.display_title(lang), "par"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _units_for(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[str],
+               period: Period) -> pd.DataFrame:
+    """The units table of the set's level; refuses a template nobody could submit."""
     if not unit_ids:
         raise ParError([Issue("template.no_units")])
     known = units[units["level"] == criteria.level]
@@ -178,100 +245,121 @@ def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[st
     if period.year != criteria.year:
         raise ParError([Issue("template.other_year",
                               {"period": str(period), "year": criteria.year})])
-    consolidated = len(unit_ids) > 1
-    st = _styles()
-    wb = Workbook()
-    help_ws, ws = wb.active, wb.create_sheet(t("template.sheet_data", lang))
-    help_ws.title = t("template.sheet_help", lang)
-    lists = wb.create_sheet(LISTS_SHEET)
-    rec_ws = wb.create_sheet(RECORD_SHEET)
+    return known
 
-    # Header block ---------------------------------------------------------------------------
-    ws["A1"] = criteria.display_title(lang)
+
+def _fixed_lists(lang: str) -> dict[str, list[str]]:
+    """The drop-down lists every template has; a choice leaf adds its own options."""
+    return {"yes_no": [t("template.word.yes", lang), t("template.word.no", lang), "N/A"],
+            "ratio_na": ["N/A"],
+            "stage": [t("template.stage.self", lang), t("template.stage.appraisal", lang)]}
+
+
+def _write_header_block(table: _Table, criteria: CriteriaSet, known: pd.DataFrame,
+                        unit_ids: list[str], period: Period, help_sheet: str) -> None:
+    """Rows 1-6: what the template is for, as the reader compares it with the record."""
+    ws, st, lang = table.ws, table.st, table.lang
+    _set(ws["A1"], criteria.display_title(lang))
     ws["A1"].font = st["title"]
     names = ", ".join(known.loc[u, "name"] for u in unit_ids)
     block = [("label_criteria", criteria.id), ("label_unit", ", ".join(unit_ids)),
              ("label_unit_name", t("template.n_units", lang, count=len(unit_ids))
-              if consolidated else names), ("label_period", str(period))]
+              if len(unit_ids) > 1 else names), ("label_period", str(period))]
     for row, (label, value) in enumerate(block, start=2):
-        ws.cell(row, 1, t(f"template.{label}", lang)).font = st["bold"]
-        ws.cell(row, 2, value).number_format = "@"
-    ws.cell(6, 1, t("template.fill_hint", lang, sheet=help_ws.title)).font = st["italic"]
+        _put(ws, row, 1, t(f"template.{label}", lang)).font = st["bold"]
+        _put(ws, row, 2, value).number_format = "@"  # "2019-Q2" and codes stay text in Excel
+    _put(ws, 6, 1, t("template.fill_hint", lang, sheet=help_sheet)).font = st["italic"]
 
-    # Table ----------------------------------------------------------------------------------
-    cols = _columns(consolidated)
-    letter = {c: column_letter(i) for i, c in enumerate(cols)}
+
+def _write_headings(table: _Table, cols: list[str]) -> None:
     for i, c in enumerate(cols, start=1):
-        cell = ws.cell(HEADER_ROW, i, t(f"template.col.{c}", lang))
-        cell.font, cell.fill, cell.border = st["bold"], st["head"], st["border"]
-        cell.alignment = st["wrap"]
-        ws.column_dimensions[letter[c]].width = WIDTHS[c]
-    yes, no = t("template.word.yes", lang), t("template.word.no", lang)
-    list_values = {"yes_no": [yes, no, "N/A"], "ratio_na": ["N/A"],
-                   "stage": [t("template.stage.self", lang), t("template.stage.appraisal", lang)]}
-    cells_of: dict[tuple, list[int]] = {}  # (validation key, column) → rows
-    pre = _prefill(prefill, lang)
+        cell = _put(table.ws, HEADER_ROW, i, t(f"template.col.{c}", table.lang))
+        cell.font, cell.fill, cell.border = table.st["bold"], table.st["head"], table.st["border"]
+        cell.alignment = table.st["wrap"]
+        table.ws.column_dimensions[table.letter[c]].width = WIDTHS[c]
+
+
+def _write_rows(table: _Table, criteria: CriteriaSet, known: pd.DataFrame, unit_ids: list[str],
+                pre: dict[tuple[str, str], dict]) -> int:
+    """Every node of the set, once per unit (under a bold unit row when consolidated); the
+    last row written."""
+    st = table.st
+    consolidated = "unit" in table.letter
     row = HEADER_ROW + 1
     for uid in unit_ids:
         if consolidated:
-            ws.cell(row, 1, f"{known.loc[uid, 'name']} ({uid})")
-            for c in cols:
-                ws[f"{letter[c]}{row}"].fill, ws[f"{letter[c]}{row}"].font = st["unit"], st["bold"]
+            _put(table.ws, row, 1, f"{known.loc[uid, 'name']} ({uid})")
+            for c in table.letter:
+                table.at(c, row).fill, table.at(c, row).font = st["unit"], st["bold"]
             row += 1
         for node in (n for d in criteria.domains for n in d.walk()):
-            values = {"unit": uid, "code": node.code, "name": node.display_name(lang),
-                      "max": node.max}
-            if node.is_leaf:  # the author's description says what to count, the rule how it scores
-                values["rule"] = "\n".join(filter(None, [node.description,
-                                                         describe_rule(node, lang)]))
-            for c, v in values.items():
-                if c != "unit" or consolidated:
-                    ws[f"{letter[c]}{row}"] = v
-            for c in cols:
-                cell = ws[f"{letter[c]}{row}"]
-                cell.border = st["border"]
-                cell.alignment = st["wrap"] if c in WRAPPED else st["top"]
-                if not node.is_leaf:
-                    cell.font, cell.fill = st["bold"], st["branch"]
+            _write_node(table, node, uid, row, consolidated)
             if node.is_leaf:
-                _leaf_inputs(ws, node, row, letter, st, cells_of, list_values)
+                _leaf_inputs(table, node, row)
                 for c, v in pre.get((uid, node.code), {}).items():
-                    ws[f"{letter[c]}{row}"] = v
-            ws.row_dimensions[row].height = _height([(str(values.get(c) or ""), WIDTHS[c])
-                                                     for c in ("name", "rule")])
+                    _set(table.at(c, row), v)
             row += 1
-    last_row = row - 1
+    return row - 1
+
+
+def _write_node(table: _Table, node: Node, uid: str, row: int, consolidated: bool) -> None:
+    """A node's descriptive cells; branches in bold grey, so only leaf rows look fillable."""
+    values = {"unit": uid, "code": node.code, "name": node.display_name(table.lang),
+              "max": node.max}
+    if node.is_leaf:  # the author's description says what to count, the rule how it scores
+        values["rule"] = "\n".join(filter(None, [node.description,
+                                                 describe_rule(node, table.lang)]))
+    for c, v in values.items():
+        if c != "unit" or consolidated:
+            _set(table.at(c, row), v)
+    st = table.st
+    for c in table.letter:
+        cell = table.at(c, row)
+        cell.border = st["border"]
+        cell.alignment = st["wrap"] if c in WRAPPED else st["top"]
+        if not node.is_leaf:
+            cell.font, cell.fill = st["bold"], st["branch"]
+    table.ws.row_dimensions[row].height = _height([(str(values.get(c) or ""), WIDTHS[c])
+                                                   for c in ("name", "rule")])
+
+
+def _add_validations(table: _Table, lists, last_row: int) -> None:
+    """One data validation per kind of input, its cells gathered into one short sqref."""
+    letter, cells_of = table.letter, table.cells_of
     body = list(range(HEADER_ROW + 1, last_row + 1))  # locked rows ignore their validation
     cells_of[("stage", letter["stage"])] = body
     cells_of[(("count", 0, None), letter["numerator"])] = body
     cells_of[(("count", 0, None), letter["denominator"])] = body
-
     # Validation lists live on a hidden sheet: labels may hold commas, inline lists may not.
     list_ref = {}
-    for j, (key, vals) in enumerate(list_values.items()):
+    for j, (key, vals) in enumerate(table.list_values.items()):
         col = column_letter(j)
         for i, v in enumerate(vals, start=1):
-            lists.cell(i, j + 1, v)
+            _put(lists, i, j + 1, v)
         list_ref[key] = f"'{LISTS_SHEET}'!${col}$1:${col}${len(vals)}"
     sqrefs: dict = {}
     for (key, col), rows in cells_of.items():
         sqrefs.setdefault(key, []).append(_ranges(col, rows))
     for key, parts in sqrefs.items():
-        sqref = " ".join(parts)
-        if key in list_ref:  # yes_no only warns: par also reads x, 1, 0, đạt …
-            kind = "choice" if key.startswith("choice:") else key
-            dv = _validation(kind, lang, sqref, type="list", formula1=list_ref[key],
-                             errorStyle="warning" if key == "yes_no" else "stop")
-        else:  # numbers warn and never block, so N/A and "0,5" stay typeable
-            kind, low, high = key
-            bounds = dict(operator="between", formula1=f"{low:g}", formula2=f"{high:g}") \
-                if high is not None else dict(operator="greaterThanOrEqual", formula1=f"{low:g}")
-            fields = {"low": _num(low, lang), "high": _num(high or 0, lang)}
-            dv = _validation(kind, lang, sqref, fields, type="decimal", errorStyle="warning",
-                             **bounds)
-        ws.add_data_validation(dv)
+        table.ws.add_data_validation(_validation_for(key, " ".join(parts), list_ref, table.lang))
 
-    # Sheet set-up: protection, panes, printing ---------------------------------------------
+
+def _validation_for(key, sqref: str, list_ref: dict[str, str], lang: str):
+    if key in list_ref:  # yes_no only warns: par also reads x, 1, 0, đạt …
+        kind = "choice" if key.startswith("choice:") else key
+        return _validation(kind, lang, sqref, type="list", formula1=list_ref[key],
+                           errorStyle="warning" if key == "yes_no" else "stop")
+    # numbers warn and never block, so N/A and "0,5" stay typeable
+    kind, low, high = key
+    bounds = dict(operator="between", formula1=f"{low:g}", formula2=f"{high:g}") \
+        if high is not None else dict(operator="greaterThanOrEqual", formula1=f"{low:g}")
+    fields = {"low": _num(low, lang), "high": _num(high or 0, lang)}
+    return _validation(kind, lang, sqref, fields, type="decimal", errorStyle="warning", **bounds)
+
+
+def _set_up_sheets(table: _Table, last_row: int, help_ws, lists, rec_ws) -> None:
+    """Protection, panes and printing."""
+    ws, letter = table.ws, table.letter
     ws.freeze_panes = f"{letter['max']}{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{letter['note']}{last_row}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
@@ -284,27 +372,21 @@ def build_template(criteria: CriteriaSet, units: pd.DataFrame, unit_ids: list[st
         sheet.protection.sheet = True  # no password: guards against slips, not against people
         sheet.protection.formatColumns = sheet.protection.formatRows = False
         sheet.protection.autoFilter = False
-    _write_help(help_ws, criteria, ", ".join(f"{known.loc[u, 'name']} ({u})" for u in unit_ids),
-                period, lang, ws.title, st)
 
+
+def _write_record(rec_ws, criteria: CriteriaSet, unit_ids: list[str], period: Period,
+                  lang: str, data_sheet: str) -> None:
+    """The hidden ``_par`` sheet: what par.read.workbook checks an upload against."""
     record = {"format": FORMAT, "version": str(VERSION), "criteria_id": criteria.id,
               "criteria_sha256": criteria.sha256 or "", "year": str(criteria.year),
               "level": criteria.level, "period": str(period), "units": ",".join(unit_ids),
               "lang": lang,
               "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "layout": "consolidated" if consolidated else "unit", "data_sheet": ws.title,
-              "header_row": str(HEADER_ROW)}
+              "layout": "consolidated" if len(unit_ids) > 1 else "unit",
+              "data_sheet": data_sheet, "header_row": str(HEADER_ROW)}
     for i, (k, v) in enumerate(record.items(), start=1):
-        rec_ws.cell(i, 1, k)
-        rec_ws.cell(i, 2, v).number_format = "@"
-    lists.sheet_state = rec_ws.sheet_state = "hidden"
-    wb.active = 1
-    help_ws.sheet_view.tabSelected, ws.sheet_view.tabSelected = False, True
-    wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.title, wb.properties.creator = criteria.display_title(lang), "par"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        _put(rec_ws, i, 1, k)
+        _put(rec_ws, i, 2, v).number_format = "@"
 
 
 def _prefill(frame: pd.DataFrame | None, lang: str) -> dict[tuple[str, str], dict]:
@@ -325,25 +407,24 @@ def _prefill(frame: pd.DataFrame | None, lang: str) -> dict[tuple[str, str], dic
     return out
 
 
-def _leaf_inputs(ws, leaf: Node, row: int, letter: dict, st: dict, cells_of: dict,
-                 list_values: dict) -> None:
+def _leaf_inputs(table: _Table, leaf: Node, row: int) -> None:
     """Style a leaf row's input cells and note which validation each one takes."""
-    rule = leaf.rule
+    rule, st = leaf.rule, table.st
     ratio = rule.type == "ratio"
     greyed = {"value"} if ratio else {"numerator", "denominator"}
     for c in INPUTS:
-        cell = ws[f"{letter[c]}{row}"]
+        cell = table.at(c, row)
         cell.fill = st["grey"] if c in greyed else st["input"]
         if c not in greyed or ratio:  # a ratio's value cell still takes N/A
             cell.protection = st["unlocked"]
-    add = lambda key, c: cells_of.setdefault((key, letter[c]), []).append(row)
+    add = lambda key, c: table.cells_of.setdefault((key, table.letter[c]), []).append(row)
     if ratio:
         add("ratio_na", "value")
     elif rule.type == "yes_no":
         add("yes_no", "value")
     elif rule.type == "choice":
         key = "choice:" + "\x1f".join(rule.options)
-        list_values.setdefault(key, list(rule.options) + ["N/A"])
+        table.list_values.setdefault(key, list(rule.options) + ["N/A"])
         add(key, "value")
     elif rule.type == "points":
         add(("range", 0, leaf.max), "value")
@@ -361,7 +442,7 @@ def _write_help(ws, criteria: CriteriaSet, units: str, period: Period, lang: str
                units=units, period=str(period))]
     lines += [t(f"template.help.{k}", lang, sheet=data_sheet) for k in HELP_KEYS]
     for i, text in enumerate(lines, start=1):
-        cell = ws.cell(i, 1, text)
+        cell = _put(ws, i, 1, text)
         cell.alignment = st["wrap"]
         ws.row_dimensions[i].height = _height([(text, 110)])
     ws["A1"].font = st["title"]

@@ -4,6 +4,9 @@ The data sheet becomes a RawTable whose cell references are the real cells of th
 sheet, so ``par.read.inputs.check_inputs`` reports problems where the user typed them;
 ``check_record`` compares the hidden ``_par`` record with what the upload is for.
 Callers pass the bytes through ``par.read.guard.check_xlsx`` first.
+
+Headings are recognised by stable aliases, never through the message catalogue: a
+template carries the labels of the day it was built, and units fill it in for months.
 """
 from __future__ import annotations
 
@@ -21,15 +24,8 @@ from par.domain.issues import Issue
 from par.domain.models import CriteriaSet
 from par.domain.periods import Period, parse_period
 from par.i18n import LANGS, t
-from par.read.tabular import (
-    RawTable,
-    categorize,
-    cell_text,
-    column_letter,
-    normalise_header,
-)
+from par.read.tabular import RawTable, categorize, cell_text, column_letter
 from par.read.template import (
-    BLOCK,
     FORMAT,
     HEADER_ROW,
     INPUTS,
@@ -41,6 +37,43 @@ from par.read.template import (
     VERSION,
     TemplateRecord,
 )
+
+# Every heading a template has ever been built with, frozen here as data (Vietnamese,
+# English; the column id is accepted too). Rewording a label in par/i18n/catalog/template.py
+# must not make the templates already out there unreadable: add the new wording here,
+# never remove an old one (tests/read/test_workbook.py fails until the new one is added).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "unit": ("Mã đơn vị", "Unit ID"),
+    "code": ("Mã", "Code"),
+    "value": ("Giá trị", "Value"),
+    "numerator": ("Tử số", "Numerator"),
+    "denominator": ("Mẫu số", "Denominator"),
+    "stage": ("Giai đoạn", "Stage"),
+    "evidence": ("Tài liệu kiểm chứng", "Evidence"),
+    "note": ("Ghi chú", "Note"),
+}
+# The header block's labels in column A (key → aliases; its message is template.label_<key>).
+BLOCK_ALIASES: dict[str, tuple[str, ...]] = {
+    "criteria": ("Bộ chỉ số", "Criteria set"),
+    "unit": ("Mã đơn vị", "Unit ID"),
+    "period": ("Kỳ báo cáo", "Period"),
+}
+# Where the record names no data sheet (older templates), the names it has been built with.
+DATA_SHEET_NAMES = ("Số liệu", "Data")
+HEADER_SCAN = 60  # rows searched for the heading row (a row may have been inserted above it)
+
+
+def fold(text: str) -> str:
+    """A heading as compared: NFC, trimmed, case-folded ('  GIÁ TRỊ ' matches 'Giá trị')."""
+    text = unicodedata.normalize("NFC", text).lstrip("\ufeff").strip()
+    return unicodedata.normalize("NFC", text.casefold())
+
+
+def _alias_index(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {fold(a): key for key, names in aliases.items() for a in (key, *names)}
+
+
+_COLUMN_OF = _alias_index(COLUMN_ALIASES)
 
 
 @dataclass
@@ -58,12 +91,6 @@ def _canonical(key: str, text: str) -> str:
     if key == "unit":
         return ", ".join(u.strip() for u in text.split(",") if u.strip())
     return str(parse_period(text) or text) if key == "period" else text
-
-
-def _labels(consolidated: bool) -> dict[str, str]:
-    """Normalised header label (either language) → column key."""
-    wanted = (["unit"] if consolidated else []) + ["code"] + INPUTS
-    return {normalise_header(t(f"template.col.{c}", lang)): c for lang in LANGS for c in wanted}
 
 
 def _parse_record(rows: list[list], name: str) -> tuple[TemplateRecord | None, dict, list[Issue]]:
@@ -117,9 +144,10 @@ def _sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
-_CELL = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*)>")
+_ERROR_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s([^>]*\bt="e"[^>]*)>')
 _CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
 _ERR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<")
+_REF = re.compile(rb'\br="([A-Z]+\d+)"')
 
 
 def _error_cells(data: bytes, sheet: str) -> dict[str, str]:
@@ -130,11 +158,13 @@ def _error_cells(data: bytes, sheet: str) -> dict[str, str]:
             xml = zf.read(path) if path else b""
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
+    if b't="e"' not in xml:  # the usual upload, without any: skip the scan cell by cell
+        return {}
     out = {}
-    for m in _CELL.finditer(xml):
+    for m in _ERROR_CELL.finditer(xml):
         attrs = m.group(1)
-        ref = re.search(rb'\br="([A-Z]+\d+)"', attrs)
-        if not ref or not re.search(rb'\bt="e"', attrs):
+        ref = _REF.search(attrs)
+        if not ref:
             continue
         value = None
         if not attrs.endswith(b"/"):
@@ -142,6 +172,108 @@ def _error_cells(data: bytes, sheet: str) -> dict[str, str]:
             value = _ERR_VALUE.search(xml, m.end(), close.start() if close else len(xml))
         out[ref.group(1).decode()] = value.group(1).decode("utf-8", "replace") if value else "#?"
     return out
+
+
+def _text(rows: list[list], r: int, c: int) -> str:
+    """The cell as a person reads it: text, NFC, trimmed; empty outside the sheet."""
+    if r < len(rows) and c < len(rows[r]):
+        return unicodedata.normalize("NFC", cell_text(rows[r][c])).strip()
+    return ""
+
+
+def _column_text(rows: list[list], c: int) -> list[str]:
+    """Column ``c`` through cell_text; str cells, nearly all of them, pass as they are."""
+    out = []
+    for r in rows:
+        v = r[c] if c < len(r) else ""
+        out.append(v if v.__class__ is str else cell_text(v))
+    return out
+
+
+def _data_sheet(book, raw: dict) -> str | None:
+    """The record's data sheet, or one of the names templates have been built with."""
+    candidates = [raw.get("data_sheet"), *DATA_SHEET_NAMES]
+    return next((s for s in candidates if s and s in book.sheet_names), None)
+
+
+def _find_header(rows: list[list], wanted: list[str]) -> tuple[int | None, dict[str, int]]:
+    """(row index, column id → column index) of the row with most headings, at least 3."""
+    header, found = None, {}
+    for r, row in enumerate(rows[:HEADER_SCAN]):
+        cols = {}
+        for c, v in enumerate(row):
+            if v.__class__ is str and v and (key := _COLUMN_OF.get(fold(v))) in wanted:
+                cols[key] = c
+        if len(cols) >= 3 and len(cols) > len(found):
+            header, found = r, cols
+            if len(found) == len(wanted):
+                break  # a later row would need more headings than there are
+    return header, found
+
+
+def _check_block(rows: list[list], header: int, record: TemplateRecord, loc: dict
+                 ) -> list[Issue]:
+    """What the user sees above the table must still be what the record says."""
+    lang, issues = record.lang, []
+    block = {fold(_text(rows, r, 0)): r for r in range(header)}
+    expected = {"criteria": record.criteria_id, "unit": ", ".join(record.units),
+                "period": record.period}
+    for key, aliases in BLOCK_ALIASES.items():
+        label = t(f"template.label_{key}", lang)
+        r = next((block[a] for a in map(fold, (*aliases, key)) if a in block), None)
+        if r is None:
+            issues.append(Issue("workbook.bad_header", {"columns": label}, **loc,
+                                row=header + 1, cell=f"A{header + 1}"))
+            continue
+        text, record.cells[key] = _text(rows, r, 1), (loc["sheet"], f"B{r + 1}")
+        if _canonical(key, text) != expected[key]:
+            issues.append(Issue("workbook.record_mismatch", {
+                "field": label, "found": text, "expected": expected[key]}, **loc,
+                cell=f"B{r + 1}"))
+    return issues
+
+
+def _hidden_problems(data: bytes, sheet, header: int, found: dict[str, int], loc: dict
+                     ) -> list[Issue]:
+    """Cells the values cannot show: formula errors and merged ranges over the table."""
+    issues = []
+    input_letters = {column_letter(found[c]) for c in INPUTS}
+    for ref, err in _error_cells(data, loc["sheet"]).items():
+        m = re.match(r"([A-Z]+)(\d+)", ref)
+        if m.group(1) in input_letters and int(m.group(2)) > header + 1:
+            issues.append(Issue("workbook.formula_error", {"value": err}, **loc,
+                                row=int(m.group(2)), cell=ref))
+    guarded = set(found.values())
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        if r1 > header and any(c0 <= c <= c1 for c in guarded):
+            ref = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+            issues.append(Issue("workbook.merged_input", {"range": ref}, **loc, row=r0 + 1,
+                                cell=ref))
+    return issues
+
+
+def _tidy_table(rows: list[list], header: int, found: dict[str, int], record: TemplateRecord,
+                loc: dict) -> TemplateTable:
+    """Only rows with something typed in them: an empty row is a leaf left missing."""
+    body = rows[header + 1:]
+    text = {c: _column_text(body, i) for c, i in found.items()}
+    kept = [i for i, cells in enumerate(zip(*(text[c] for c in INPUTS)))
+            if any(map(str.strip, cells))]
+    columns = {c: [text[c][i] for i in kept] for c in found}
+    columns["criterion"] = columns.pop("code")
+    if "unit" not in columns:  # a per-unit template names its unit once, above the table
+        columns["unit"] = [record.units[0]] * len(kept)
+    columns["period"] = [record.period] * len(kept)
+    frame = pd.DataFrame({**{c: categorize(columns[c]) for c in TIDY},
+                          "_row": np.array(kept, dtype=np.int64) + header + 2})
+    letters = {c: column_letter(i) for c, i in found.items()}
+    letters = {"criterion": letters.pop("code"), **letters}
+    fixed = {"period": record.cells.get("period", ("", PERIOD_CELL))[1]}
+    if "unit" not in found:
+        fixed["unit"] = record.cells.get("unit", ("", UNIT_CELL))[1]
+    for c, cell in fixed.items():
+        letters[c] = re.match(r"[A-Z]+", cell).group(0)
+    return TemplateTable(frame, loc["file"], sheet=loc["sheet"], letters=letters, fixed=fixed)
 
 
 def read_template(data: bytes, name: str) -> tuple[RawTable | None, TemplateRecord | None,
@@ -164,85 +296,24 @@ def read_template(data: bytes, name: str) -> tuple[RawTable | None, TemplateReco
         book.get_sheet_by_name(RECORD_SHEET).to_python(skip_empty_area=False), name)
     if record is None:
         return None, None, issues
-    lang = record.lang
-    candidates = [raw.get("data_sheet")] + [t("template.sheet_data", lg) for lg in LANGS]
-    sheet_name = next((s for s in candidates if s and s in book.sheet_names), None)
+    sheet_name = _data_sheet(book, raw)
     if sheet_name is None:
-        expected = raw.get("data_sheet") or t("template.sheet_data", lang)
+        expected = raw.get("data_sheet") or t("template.sheet_data", record.lang)
         return None, record, [Issue("workbook.data_sheet_missing", {"sheet": expected}, file=name)]
     sheet = book.get_sheet_by_name(sheet_name)
-    rows = [[cell_text(v) for v in r] for r in sheet.to_python(skip_empty_area=False)]
-    at = lambda r, c: unicodedata.normalize("NFC", rows[r][c]).strip() \
-        if r < len(rows) and c < len(rows[r]) else ""
+    rows = sheet.to_python(skip_empty_area=False)
     loc = dict(file=name, sheet=sheet_name)
-
-    consolidated = len(record.units) > 1
-    labels = _labels(consolidated)
-    header, found = None, {}
-    for r in range(min(len(rows), 60)):  # the row with most headings (a row may have been added)
-        cols = {labels[normalise_header(v)]: c for c, v in enumerate(rows[r])
-                if normalise_header(v) in labels}
-        if len(cols) >= 3 and len(cols) > len(found):
-            header, found = r, cols
-    needed = (["unit"] if consolidated else []) + ["code"] + INPUTS
-    lost = [c for c in needed if c not in found]
+    wanted = (["unit"] if len(record.units) > 1 else []) + ["code"] + INPUTS
+    header, found = _find_header(rows, wanted)
+    lost = [c for c in wanted if c not in found]
     if lost:
         at_row = header + 1 if header is not None else HEADER_ROW
-        columns = ", ".join(t(f"template.col.{c}", lang) for c in lost)
+        columns = ", ".join(t(f"template.col.{c}", record.lang) for c in lost)
         return None, record, issues + [Issue("workbook.bad_header", {"columns": columns}, **loc,
                                              row=at_row, cell=f"A{at_row}")]
-
-    # The header block: what the user sees must still be what the record says.
-    block = {normalise_header(at(r, 0)): r for r in range(header)}
-    expected = {"criteria": record.criteria_id, "unit": ", ".join(record.units),
-                "period": record.period}
-    for key, label in BLOCK.items():
-        r = next((block[h] for lg in LANGS
-                  if (h := normalise_header(t(f"template.{label}", lg))) in block), None)
-        if r is None:
-            issues.append(Issue("workbook.bad_header", {"columns": t(f"template.{label}", lang)},
-                                **loc, row=header + 1, cell=f"A{header + 1}"))
-            continue
-        text, record.cells[key] = at(r, 1), (sheet_name, f"B{r + 1}")
-        if _canonical(key, text) != expected[key]:
-            issues.append(Issue("workbook.record_mismatch", {
-                "field": t(f"template.{label}", lang), "found": text, "expected": expected[key]},
-                **loc, cell=f"B{r + 1}"))
-
-    # Cells the values cannot show: formula errors and merged ranges over the table.
-    guarded = {found[c] for c in needed}
-    letters = {c: column_letter(i) for c, i in found.items()}
-    input_letters = {letters[c] for c in INPUTS}
-    for ref, err in _error_cells(data, sheet_name).items():
-        m = re.match(r"([A-Z]+)(\d+)", ref)
-        if m.group(1) in input_letters and int(m.group(2)) > header + 1:
-            issues.append(Issue("workbook.formula_error", {"value": err}, **loc,
-                                row=int(m.group(2)), cell=ref))
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        if r1 > header and any(c0 <= c <= c1 for c in guarded):
-            ref = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
-            issues.append(Issue("workbook.merged_input", {"range": ref}, **loc, row=r0 + 1,
-                                cell=ref))
-
-    # The tidy table: only rows with something typed in them (an empty row is a missing leaf).
-    body = [(i + 1, r) for i, r in enumerate(rows[header + 1:], start=header + 1)]
-    get = lambda r, c: r[found[c]] if found[c] < len(r) else ""
-    kept = [(n, r) for n, r in body if any(get(r, c).strip() for c in INPUTS)]
-    columns = {c: [get(r, c) for _, r in kept] for c in ["code"] + INPUTS}
-    columns["criterion"] = columns.pop("code")
-    columns["unit"] = ([get(r, "unit") for _, r in kept] if consolidated
-                       else [record.units[0]] * len(kept))
-    columns["period"] = [record.period] * len(kept)
-    frame = pd.DataFrame({c: categorize(columns[c]) for c in TIDY})
-    frame["_row"] = np.array([n for n, _ in kept], dtype=np.int64)
-    letters = {"criterion": letters.pop("code"), **letters}
-    fixed = {"period": record.cells.get("period", ("", PERIOD_CELL))[1]}
-    if not consolidated:
-        fixed["unit"] = record.cells.get("unit", ("", UNIT_CELL))[1]
-    for c, cell in fixed.items():
-        letters[c] = re.match(r"[A-Z]+", cell).group(0)
-    table = TemplateTable(frame, name, sheet=sheet_name, letters=letters, fixed=fixed)
-    return table, record, issues
+    issues += _check_block(rows, header, record, loc)
+    issues += _hidden_problems(data, sheet, header, found, loc)
+    return _tidy_table(rows, header, found, record, loc), record, issues
 
 
 def check_record(record: TemplateRecord, criteria: CriteriaSet, expected_unit: str | None = None,

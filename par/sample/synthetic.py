@@ -87,80 +87,121 @@ def generate(criteria: CriteriaSet, quality: pd.Series, periods: list[Period],
     q = quality.to_numpy(dtype=float)
     ids = quality.index.to_numpy()
     quarters = [p for p in periods if not p.is_annual]
-    nq = len(quarters)
     parts = []
+    # One generator, leaf after leaf: moving a draw changes every figure drawn after it, and
+    # with them the shipped sample data whose story scripts/make_sample_data.py checks.
     for node in criteria.leaves:
-        leaf, rule = Leaf.of(node), node.rule
-        survey = rule.type == "survey"
-        per_q = rule.aggregate == "sum" and nq > 1
-        self_vals = {"value": None, "numerator": None, "denominator": None}
-        if rule.type == "ratio":
-            num, den = _ratio(rng, leaf, q, nq, big="hồ sơ" in node.name.lower())
-            self_vals = {"numerator": num, "denominator": den}
-            year_num, year_den = (num.sum(1), den.sum(1)) if per_q else (num[:, -1], den[:, -1])
-            strict = np.minimum(year_num, np.round(year_den * (1 - rng.uniform(0, 0.02, len(q))
-                                                                 * (1 - q))))
-            appr_vals = {"numerator": strict.astype(int), "denominator": year_den}
-        else:
-            if rule.type == "yes_no":
-                p_yes = 0.55 + 0.45 * q
-                vals = (rng.random((len(q), nq)) < p_yes[:, None]).astype(float)
-                vals = np.maximum.accumulate(vals, axis=1)  # once done, it stays done
-                appr = np.where(rng.random(len(q)) < 0.08 * (1 - q), 0.0, vals[:, -1])
-                words = np.array(["không", "có"])
-                self_vals = {"value": words[vals.astype(int)]}
-                appr_vals = {"value": words[appr.astype(int)]}
-            elif rule.type == "choice":
-                labels = sorted(rule.options, key=rule.options.get, reverse=True)
-                pick = np.clip(np.round((1 - _attainment(rng, q[:, None] * np.ones((len(q), nq))))
-                                        * (len(labels) - 1)), 0, len(labels) - 1).astype(int)
-                self_vals = {"value": np.array(labels, dtype=object)[pick]}
-                appr_vals = {"value": np.array(labels, dtype=object)[pick[:, -1]]}
-            else:
-                if rule.type in ("count", "deduction"):
-                    if rule.bands:
-                        mean = np.maximum(_figure(rng, leaf, q), 0)
-                    elif rule.type == "count":
-                        mean = _attainment(rng, q) * node.max / rule.per_item * 1.1
-                    else:
-                        mean = (1 - _attainment(rng, q)) * node.max / rule.per_item * 0.6
-                    share = mean / nq if per_q else mean
-                    vals = rng.poisson(np.repeat(np.maximum(share, 0)[:, None], nq, 1)).astype(float)
-                    year = vals.sum(1) if per_q else vals[:, -1]
-                    appr = np.round(year * (1 + (rule.type == "deduction") * 0.1))
-                    self_vals = {"value": _fmt(vals.ravel(), 0).reshape(vals.shape)}
-                    appr_vals = {"value": _fmt(appr, 0)}
-                elif survey:
-                    fig = 62 + 34 * _attainment(rng, q) if not rule.bands else _figure(rng, leaf, q)
-                    appr_vals = {"value": _fmt(np.clip(fig, 0, 100), 1)}
-                else:  # points
-                    pts = np.clip(np.round(_attainment(rng, q[:, None] * np.ones((len(q), nq)))
-                                           * node.max * 4) / 4, 0, node.max)
-                    self_vals = {"value": _fmt(pts.ravel()).reshape(pts.shape)}
-                    appr_vals = {"value": _fmt(np.maximum(pts[:, -1] - 0.25 * (rng.random(len(q)) < 0.2), 0))}
-        if not survey:
-            frame = pd.DataFrame({"unit": np.repeat(ids, nq),
-                                  "period": np.tile([str(p) for p in quarters], len(q)),
-                                  "criterion": node.code, "stage": "self"})
-            for key, arr in self_vals.items():
-                frame[key] = "" if arr is None else np.asarray(arr).ravel()
-            parts.append(frame)
+        self_vals, appr_vals = _draw(rng, Leaf.of(node), q, len(quarters))
+        survey = node.rule.type == "survey"
+        if not survey:  # a survey is the appraisal council's: units do not score it
+            parts.append(_rows(self_vals, node.code, "self", np.repeat(ids, len(quarters)),
+                               np.tile([str(p) for p in quarters], len(q))))
         if appraisal or survey:
-            annual = pd.DataFrame({"unit": ids, "period": str(Period(criteria.year, 5))
-                                   if appraisal else str(quarters[-1]),
-                                   "criterion": node.code, "stage": "appraisal"})
-            for key, arr in appr_vals.items():
-                annual[key] = "" if arr is None else np.asarray(arr)
-            parts.append(annual)
+            period = str(Period(criteria.year, 5)) if appraisal else str(quarters[-1])
+            parts.append(_rows(appr_vals, node.code, "appraisal", ids, period))
+    return _override(_tidy(parts), overrides)
+
+
+def _draw(rng, leaf: Leaf, q: np.ndarray, nq: int) -> tuple[dict, dict]:
+    """(self-score fields per unit × quarter, appraisal fields per unit) for one leaf."""
+    rule = leaf.node.rule
+    per_q = rule.aggregate == "sum" and nq > 1  # each quarter its own figure, the year sums them
+    if rule.type == "ratio":
+        return _draw_ratio(rng, leaf, q, nq, per_q)
+    if rule.type == "yes_no":
+        return _draw_yes_no(rng, q, nq)
+    if rule.type == "choice":
+        return _draw_choice(rng, leaf, q, nq)
+    if rule.type in ("count", "deduction"):
+        return _draw_count(rng, leaf, q, nq, per_q)
+    if rule.type == "survey":
+        return _draw_survey(rng, leaf, q)
+    return _draw_points(rng, leaf, q, nq)
+
+
+def _draw_ratio(rng, leaf: Leaf, q, nq: int, per_q: bool) -> tuple[dict, dict]:
+    num, den = _ratio(rng, leaf, q, nq, big="hồ sơ" in leaf.node.name.lower())
+    year_num, year_den = (num.sum(1), den.sum(1)) if per_q else (num[:, -1], den[:, -1])
+    # appraisal is a little stricter: up to 2 % fewer counted, less so in better units
+    strict = np.minimum(year_num, np.round(year_den * (1 - rng.uniform(0, 0.02, len(q))
+                                                         * (1 - q))))
+    return ({"numerator": num, "denominator": den},
+            {"numerator": strict.astype(int), "denominator": year_den})
+
+
+def _draw_yes_no(rng, q, nq: int) -> tuple[dict, dict]:
+    p_yes = 0.55 + 0.45 * q
+    vals = (rng.random((len(q), nq)) < p_yes[:, None]).astype(float)
+    vals = np.maximum.accumulate(vals, axis=1)  # once done, it stays done
+    appr = np.where(rng.random(len(q)) < 0.08 * (1 - q), 0.0, vals[:, -1])
+    words = np.array(["không", "có"])
+    return {"value": words[vals.astype(int)]}, {"value": words[appr.astype(int)]}
+
+
+def _draw_choice(rng, leaf: Leaf, q, nq: int) -> tuple[dict, dict]:
+    options = leaf.node.rule.options
+    labels = sorted(options, key=options.get, reverse=True)  # best option first
+    pick = np.clip(np.round((1 - _attainment(rng, q[:, None] * np.ones((len(q), nq))))
+                            * (len(labels) - 1)), 0, len(labels) - 1).astype(int)
+    return ({"value": np.array(labels, dtype=object)[pick]},
+            {"value": np.array(labels, dtype=object)[pick[:, -1]]})
+
+
+def _draw_count(rng, leaf: Leaf, q, nq: int, per_q: bool) -> tuple[dict, dict]:
+    node, rule = leaf.node, leaf.node.rule
+    if rule.bands:
+        mean = np.maximum(_figure(rng, leaf, q), 0)
+    elif rule.type == "count":
+        mean = _attainment(rng, q) * node.max / rule.per_item * 1.1
+    else:  # deductions: fewer faults in better units
+        mean = (1 - _attainment(rng, q)) * node.max / rule.per_item * 0.6
+    share = mean / nq if per_q else mean
+    vals = rng.poisson(np.repeat(np.maximum(share, 0)[:, None], nq, 1)).astype(float)
+    year = vals.sum(1) if per_q else vals[:, -1]
+    appr = np.round(year * (1 + (rule.type == "deduction") * 0.1))  # councils find more faults
+    return {"value": _fmt(vals.ravel(), 0).reshape(vals.shape)}, {"value": _fmt(appr, 0)}
+
+
+def _draw_survey(rng, leaf: Leaf, q) -> tuple[dict, dict]:
+    rule = leaf.node.rule
+    fig = 62 + 34 * _attainment(rng, q) if not rule.bands else _figure(rng, leaf, q)
+    return {}, {"value": _fmt(np.clip(fig, 0, 100), 1)}
+
+
+def _draw_points(rng, leaf: Leaf, q, nq: int) -> tuple[dict, dict]:
+    top = leaf.node.max
+    pts = np.clip(np.round(_attainment(rng, q[:, None] * np.ones((len(q), nq))) * top * 4) / 4,
+                  0, top)  # in steps of 0.25 points
+    appr = np.maximum(pts[:, -1] - 0.25 * (rng.random(len(q)) < 0.2), 0)
+    return {"value": _fmt(pts.ravel()).reshape(pts.shape)}, {"value": _fmt(appr)}
+
+
+def _rows(fields: dict, code: str, stage: str, units, periods) -> pd.DataFrame:
+    frame = pd.DataFrame({"unit": units, "period": periods, "criterion": code, "stage": stage})
+    for key, arr in fields.items():
+        frame[key] = np.asarray(arr).ravel()
+    return frame
+
+
+def _tidy(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every column as text, empty where a rule takes no such field."""
     rows = pd.concat(parts, ignore_index=True)
     for col in COLUMNS:
         if col not in rows:
             rows[col] = ""
-        rows[col] = rows[col].fillna("").astype(str)
+        # as objects first: pandas will refuse "" in a float column; 6.0 still prints as "6.0",
+        # as in the shipped sample data
+        cells = rows[col].astype(object)
+        rows[col] = cells.where(cells.notna(), "").astype(str)
     rows["note"] = SYNTHETIC_NOTE
+    return rows
+
+
+def _override(rows: pd.DataFrame, overrides: dict[str, dict[str, dict]] | None) -> pd.DataFrame:
     for unit, by_code in (overrides or {}).items():
+        of_unit = rows["unit"] == unit
         for code, fields in by_code.items():
             for (stage, key), value in fields.items():
-                mask = (rows["unit"] == unit) & (rows["criterion"] == code) & (rows["stage"] == stage)
+                mask = of_unit & (rows["criterion"] == code) & (rows["stage"] == stage)
                 rows.loc[mask, key] = value
     return rows[COLUMNS]

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from par.app.menu import ROUTES
@@ -38,7 +39,14 @@ def accounts_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('menu') / 'accounts.db'}"
     s = Store(url)
     ensure_seeded(s)
-    Accounts(s).add(Actor.local_admin(), "office", "admin", SECRET)
+    accounts = Accounts(s)
+    accounts.add(Actor.local_admin(), "office", "admin", SECRET)
+    for actor, _ in ROLES.values():  # every session's account, as ROLES describes it
+        if actor.name != "office":
+            accounts.add(Actor("office", "admin"), actor.name, actor.role, SECRET,
+                         sorted(actor.units) or ["-"])
+    with s.engine.begin() as conn:  # a unit account left without units (no command makes one)
+        conn.execute(text("UPDATE users SET units = '' WHERE name = 'x'"))
     s.dispose()
     return url
 
@@ -61,8 +69,8 @@ def no_accounts(tmp_path, monkeypatch):
 
 def _app(actor: Actor | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if actor is not None:
-        at.session_state["actor"], at.session_state["seen"] = actor, time.time()
+    if actor is not None:  # signed in: the session keeps the account's name only
+        at.session_state["account"], at.session_state["seen"] = actor.name, time.time()
     at = at.run()
     assert not at.exception
     return at

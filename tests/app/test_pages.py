@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import plain
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,9 +83,37 @@ def _signed_in(at: AppTest, actor=None) -> AppTest:
 
     from par.domain.auth import Actor
 
-    at.session_state["actor"] = actor or Actor("office", "admin")
+    at.session_state["account"] = (actor or Actor("office", "admin")).name  # the name only
     at.session_state["seen"] = time.time()
     return at
+
+
+@pytest.fixture(scope="module")
+def accounts_url(tmp_path_factory) -> str:
+    """A seeded database with the accounts _signed_in uses (a session is only its name)."""
+    from par.domain.auth import Actor
+    from par.sample.seed import ensure_seeded
+    from par.store.accounts import Accounts
+    from par.store.storage import Store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'accounts.db'}"
+    s = Store(url)
+    ensure_seeded(s)
+    Accounts(s).add(Actor.local_admin(), "office", "admin", "Mật-khẩu-rất-bí-mật-2025")
+    s.dispose()
+    return url
+
+
+@pytest.fixture
+def signed_in(accounts_url, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("PAR_DATABASE_URL", accounts_url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def _upload_app(actor=None, period="2019-Q4"):
@@ -98,7 +127,7 @@ def _upload_app(actor=None, period="2019-Q4"):
     return periods.select_index(periods.options.index(period)).run()
 
 
-def test_upload_page_offers_the_template():
+def test_upload_page_offers_the_template(signed_in):
     at = _upload_app()
     assert at.selectbox(key="upload_period").options[-1] == "2019"
     # the download button's data is built only when clicked; the template itself is
@@ -106,7 +135,7 @@ def test_upload_page_offers_the_template():
     assert at.get("download_button")
 
 
-def test_upload_page_rejects_a_bad_workbook_with_its_cell():
+def test_upload_page_rejects_a_bad_workbook_with_its_cell(signed_in):
     from fixtures.workbooks import fill
 
     from par import load_criteria, read_units
@@ -119,26 +148,26 @@ def test_upload_page_rejects_a_bad_workbook_with_its_cell():
     bad = fill(template, {"1.5": {"Giá trị": "hai"}})
     at = _upload_app()
     at = at.get("file_uploader")[0].upload("bad.xlsx", bad).run()
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert errors and "bad.xlsx" in errors[0] and "'hai'" in errors[0]
     assert "ô E" in errors[0] or "ô F" in errors[0]  # the value column's real cell
     assert "confirm_upload" not in [b.key for b in at.button]
 
 
-def test_upload_page_refuses_a_file_for_another_unit_or_period_before_any_preview():
+def test_upload_page_refuses_a_file_for_another_unit_or_period_before_any_preview(signed_in):
     other = ("unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
              "vinh,2019-Q4,1.1.1,có,,,,,\n").encode()
     at = _upload_app().get("file_uploader")[0].upload("vinh.csv", other).run()
-    assert at.error and "cua-lo" in at.error[0].value
+    assert at.error and "cua-lo" in plain(at.error[0].value)
     assert not at.dataframe or "Chỉ số trước" not in at.dataframe[0].value.columns
     later = ("unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
              "cua-lo,2019-Q3,1.1.1,có,,,,,\n").encode()
     at = _upload_app().get("file_uploader")[0].upload("q3.csv", later).run()
-    assert at.error and "2019-Q4" in at.error[0].value
+    assert at.error and "2019-Q4" in plain(at.error[0].value)
     assert "confirm_upload" not in [b.key for b in at.button]
 
 
-def test_upload_page_accepts_a_good_file_shows_before_after_and_stores_it():
+def test_upload_page_accepts_a_good_file_shows_before_after_and_stores_it(signed_in):
     good = ("unit,period,criterion,value,numerator,denominator,stage,evidence,note\n"
             "cua-lo,2019-Q4,1.1.1,có,,,,,\n").encode()
     at = _upload_app()
@@ -187,6 +216,8 @@ def test_data_page_downloads_and_sample_reset(monkeypatch, tmp_path):
     s = Store()
     ensure_seeded(s)
     Accounts(s).add(Actor.local_admin(), "office", "admin", "Mật-khẩu-rất-bí-mật-2025")
+    Accounts(s).add(Actor("office", "admin"), "lan", "unit", "Mật-khẩu-rất-bí-mật-2025",
+                    ["cua-lo"])
     s.dispose()
     st.cache_resource.clear()
     st.cache_data.clear()

@@ -207,3 +207,48 @@ def test_cli_pack_bad_date_and_unit(capsys, tmp_path):
     assert main([*base, "--unit", "nowhere"]) == 2
     assert "'nowhere'" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+# -- names are text ---------------------------------------------------------------------------
+
+EVIL = "https://evil.example"
+HOSTILE = (f"Xã [click]({EVIL}) ![x]({EVIL}/p.png) <img src=\"{EVIL}/i.png\"> "
+           f"<a href=\"{EVIL}\">a</a> **đậm** $x$ =HYPERLINK(\"{EVIL}\",\"y\") & co")
+
+
+@pytest.fixture(scope="module")
+def hostile_card():
+    criteria, units = load_criteria(CRITERIA), read_units(ROOT / "data/units.csv")
+    units.loc["cua-lo", "name"] = HOSTILE
+    rows, _ = read_inputs(INPUTS, criteria, units)
+    return score(criteria, units, rows)
+
+
+def test_pptx_writes_hostile_names_as_plain_text(hostile_card):
+    data = build_pack(hostile_card, "cua-lo", date=DAY)
+    deck = Presentation(io.BytesIO(data))
+    texts = [x for slide in deck.slides for x in _texts(slide)]
+    assert HOSTILE in texts  # the unit slide's title: exactly as typed
+    assert any(HOSTILE in x for x in texts[:6])  # the cover's focus line
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = {n: z.read(n) for n in z.namelist() if n.endswith((".xml", ".rels"))}
+    assert not any(b"hlinkClick" in v or b"TargetMode=\"External\"" in v for v in xml.values())
+    # the address is only ever inside a text run, never in an attribute or a relationship
+    outside_text = [re.sub(rb"<a:t>[^<]*</a:t>", b"", v) for v in xml.values()]
+    assert not any(b"evil" in v for v in outside_text)
+    assert any(b"&lt;img src=\"https://evil.example/i.png\"&gt;" in v for v in xml.values())
+
+
+def test_pdf_page_html_shows_hostile_names_as_text(hostile_card, monkeypatch):
+    import lxml.html
+
+    from par.export import pack_pdf
+
+    monkeypatch.setattr(pack_pdf, "_picture", lambda item: '<img src="data:," alt="">')
+    page = pack_pdf.render_html(pack_slides(hostile_card, "cua-lo", date=DAY), "chân trang",
+                                "vi")
+    doc = lxml.html.fromstring(page)
+    assert [img.get("src") for img in doc.iter("img")] == ["data:,"] * 2  # the two charts
+    assert not list(doc.iter("a")) and "evil" not in "".join(
+        str(v) for e in doc.iter() for v in e.attrib.values())
+    assert HOSTILE in doc.text_content()

@@ -156,3 +156,25 @@ def test_cli_report_is_the_library_report(card, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "results.xlsx" in done.stdout
     assert out.read_bytes() == build_report(card)
+
+
+def test_hostile_names_are_plain_text_cells():
+    """Markup means nothing to Excel, but a name must not become a link, a formula or a
+    broken file: every cell holds the characters as typed (control characters, which a
+    worksheet cannot hold, become U+FFFD)."""
+    hostile = {"cua-lo": '[click](https://evil.example) <a href="https://evil.example">a</a>',
+               "vinh": "Thành phố\x01 Vinh\x1b"}
+    data = build_report(_card(hostile))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cells = {r[1].value: r[2] for r in book["Xếp hạng"].iter_rows(min_row=4)}
+    assert cells["cua-lo"].value == hostile["cua-lo"] and cells["cua-lo"].hyperlink is None
+    assert cells["vinh"].value == "Thành phố\ufffd Vinh\ufffd"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    assert not any(b"<hyperlink" in v or b'TargetMode="External"' in v for v in parts.values())
+    # the results download of the data page likewise
+    from par.export.results import export_results_xlsx
+
+    results = openpyxl.load_workbook(io.BytesIO(export_results_xlsx(_card(hostile))))
+    names = {r[0].value: r[1].value for r in results.active.iter_rows(min_row=2)}
+    assert names["vinh"] == "Thành phố\ufffd Vinh\ufffd" and names["cua-lo"] == hostile["cua-lo"]

@@ -411,3 +411,54 @@ def test_prefilled_template_reads_back_the_same_values():
     assert got.at["1.1.1", "value"] == 1.0
     assert (got.at["1.1.2", "numerator"], got.at["1.1.2", "denominator"]) == (19.0, 20.0)
     assert got.at["8.1.1", "stage"] == "appraisal" and got.at["8.1.1", "evidence"] == "Phiếu khảo sát"
+
+
+# -- text is text: a name or a note never becomes a formula -----------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def _formula_cells(data: bytes) -> dict[str, list[bytes]]:
+    """Sheet part → its <f> elements (every formula the workbook holds)."""
+    import io
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: re.findall(rb"<f[ >].*?</f>", z.read(n)) for n in z.namelist()
+                if n.startswith("xl/worksheets/")}
+
+
+def test_names_and_notes_starting_like_formulas_are_written_as_text():
+    units = UNITS.copy()
+    units.loc["vinh", "name"] = FORMULA
+    units.loc["cua-lo", "name"] = "@SUM(A1)"
+    prefill = pd.DataFrame([
+        {"unit": "vinh", "criterion": "1.1.1", "value": "=1+1", "evidence": "+84 cmd",
+         "note": "-2+3"},
+        {"unit": "vinh", "criterion": "1.2.1", "value": "có", "note": "\tTab\r"},
+    ])
+    one = build_template(CRITERIA, units, ["vinh"], Q2, prefill=prefill)
+    assert _formula_cells(one) and not any(_formula_cells(one).values())
+    wb = open_book(one)
+    ws = wb["Số liệu"]
+    assert ws["B4"].value == FORMULA and ws["B4"].data_type == "s"
+    rows = rows_by_key(ws)
+    h = header(ws)
+    for column, value in (("Giá trị", "=1+1"), ("Tài liệu kiểm chứng", "+84 cmd"),
+                          ("Ghi chú", "-2+3")):
+        cell = ws[f"{h[column]}{rows['1.1.1']}"]
+        assert cell.value == value and cell.data_type == "s"
+    help_text = " ".join(str(c.value) for c in wb["Hướng dẫn"]["A"] if c.value)
+    assert FORMULA in help_text
+    both = build_template(CRITERIA, units, ["vinh", "cua-lo"], Q2)
+    assert not any(_formula_cells(both).values())
+    consolidated = open_book(both)["Số liệu"]
+    assert f"{FORMULA} (vinh)" in [c.value for c in consolidated["A"]]
+
+
+def test_control_characters_in_a_name_do_not_stop_the_template():
+    units = UNITS.copy()
+    units.loc["vinh", "name"] = "Thành phố\x01 Vinh\x1b"
+    ws = open_book(build_template(CRITERIA, units, ["vinh"], Q2))["Số liệu"]
+    assert ws["B4"].value == "Thành phố\ufffd Vinh\ufffd"

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from par.domain.auth import Actor
 from par.sample.seed import ensure_seeded
+from par.store.accounts import Accounts
 from par.store.schema import input_rows, submissions
 from par.store.storage import Store
 
@@ -75,9 +76,12 @@ def _through_upload_page(path: Path, url: str, monkeypatch) -> None:
     monkeypatch.setenv("PAR_SAMPLE_MODE", "0")  # a province's database: nothing seeded
     st.cache_resource.clear()  # the page's store is a per-process resource: point it here
     st.cache_data.clear()
+    store = Store(url)  # the page signs in as an account of this database, by name
+    Accounts(store).add(Actor.local_admin(), "office", "admin", "Mật-khẩu-rất-bí-mật-2025")
+    store.dispose()
     try:
         at = AppTest.from_function(_upload_page, default_timeout=60)
-        at.session_state["actor"] = Actor("office", "admin")
+        at.session_state["account"] = "office"
         at.session_state["seen"] = time.time()
         at = at.run()
         box = at.selectbox(key="upload_set")
