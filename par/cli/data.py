@@ -5,6 +5,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from par import settings
 from par.cli.common import database_option, open_store, output_options, units_option
@@ -16,7 +17,9 @@ from par.engine.criteria import load_criteria
 from par.i18n import t
 from par.i18n.formatting import text_table
 from par.read.units import read_units
-from par.store.storage import Store
+
+if TYPE_CHECKING:  # the database is imported only by the commands that open it
+    from par.store.storage import Store
 
 
 def _db_options(p, units: bool = False) -> None:

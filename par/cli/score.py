@@ -41,15 +41,17 @@ def add_commands(sub) -> None:
 def cmd_score(args, lang: str) -> str:
     card = scorecard_from_args(args, lang)
     if args.format == "json":
-        return json.dumps(card.to_records(), ensure_ascii=False, indent=2)
+        return card.to_json()
     head = [t(k, lang) for k in ("col.rank", "col.unit", "col.group", "col.score", "col.max",
                                  "col.index", "col.band", "col.provisional")]
-    rows = [[fmt_rank(u["rank"], u["of"]), str(u["name"]), "" if pd.isna(u["group"]) else u["group"],
-             fmt_number(u["score"], lang), fmt_number(u["max"], lang),
-             fmt_number(u["index"], lang),
-             "" if pd.isna(u["band"]) else card.criteria.grade_label(str(u["band"]), lang),
-             t("word.yes", lang) if u["provisional"] else ""]
-            for _, u in card.units.iterrows()]
+    u = card.units
+    columns = zip(u["rank"], u["of"], u["name"], u["group"], u["score"], u["max"], u["index"],
+                  u["band"], u["provisional"])
+    rows = [[fmt_rank(rank, of), str(name), "" if pd.isna(group) else group,
+             fmt_number(score, lang), fmt_number(max_, lang), fmt_number(index, lang),
+             "" if pd.isna(band) else card.criteria.grade_label(str(band), lang),
+             t("word.yes", lang) if provisional else ""]
+            for rank, of, name, group, score, max_, index, band, provisional in columns]
     title = t("cli.score_title", lang, title=card.criteria.display_title(lang), as_of=card.as_of)
     return title + "\n\n" + text_table(head, rows, right={0, 3, 4, 5})
 

@@ -64,6 +64,10 @@ class Cells:
     def p(self, name: str) -> np.ndarray:
         return getattr(self.params, name)[self.leaf]
 
+    def where(self, name: str, value) -> np.ndarray:
+        """Cells whose leaf parameter ``name`` equals ``value`` (compared once per leaf)."""
+        return (getattr(self.params, name) == value)[self.leaf]
+
 
 def band_points(cells: Cells, figure: np.ndarray) -> np.ndarray:
     """Points of the first band the figure satisfies; 0 when it satisfies none."""
@@ -100,9 +104,8 @@ def rule_ratio(cells: Cells):
         pct = 100.0 * num / den
     pct = np.where(cells.p("lower"), 100.0 - pct, pct)
     pts = np.where(cells.p("linear"), _linear(cells, pct), band_points(cells, pct))
-    when = cells.p("when_empty")
-    pts = np.where(empty, np.where(when == "full", cells.p("max"), 0.0), pts)
-    return pts, empty & (when == "na")
+    pts = np.where(empty, np.where(cells.where("when_empty", "full"), cells.p("max"), 0.0), pts)
+    return pts, empty & cells.where("when_empty", "na")
 
 
 def rule_count(cells: Cells):
@@ -132,9 +135,8 @@ def apply_rules(cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     """Points in [0, max] and a not-applicable flag for every cell."""
     points = np.zeros(len(cells.leaf))
     not_applicable = np.zeros(len(cells.leaf), dtype=bool)
-    types = cells.p("type")
     for name, rule in RULES.items():
-        mask = types == name
+        mask = cells.where("type", name)
         if mask.any():
             sub = Cells(cells.leaf[mask], cells.value[mask], cells.numerator[mask],
                         cells.denominator[mask], cells.params)

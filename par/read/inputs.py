@@ -8,6 +8,7 @@ that fail become ``Issue`` objects (at most ``MAX_ISSUES`` of them).
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from par.domain.issues import Issue, ParError, errors_only
-from par.domain.models import CriteriaSet
+from par.domain.models import RULE_TYPES, CriteriaSet
 from par.domain.periods import parse_period
 from par.read import values as V
 from par.read.tabular import RawTable, check_header, read_table
@@ -74,14 +75,6 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _leaf_frame(criteria: CriteriaSet) -> pd.DataFrame:
-    return pd.DataFrame({
-        "code": [leaf.code for leaf in criteria.leaves],
-        "type": [leaf.rule.type for leaf in criteria.leaves],
-        "max": [leaf.max for leaf in criteria.leaves],
-    }).set_index("code")
-
-
 def _unit_lookup(units: pd.DataFrame) -> dict[str, str]:
     """Unit id or name (NFC, trimmed) → unit id (CONTRACT §2)."""
     nfc = lambda s: unicodedata.normalize("NFC", str(s)).strip()
@@ -90,122 +83,54 @@ def _unit_lookup(units: pd.DataFrame) -> dict[str, str]:
     return lookup
 
 
+TYPES = RULE_TYPES + ("",)  # a row's rule type as a position here; "" = not a leaf
+_TYPE = {name: np.int8(i) for i, name in enumerate(TYPES)}
+# Problems of the value cell, one at most per row (a code per row, 0 = none).
+VALUE_ISSUES = ("", "input.date_not_number", "input.not_a_number", "input.negative",
+                "input.survey_range", "input.bad_yes_no")
+# Problems of a ratio's numerator or denominator cell, likewise.
+PART_ISSUES = ("", "input.ratio_needs_both", "input.not_a_number", "input.negative")
+
+
+@dataclass
+class _Keys:
+    """What identifies each row, parsed: unit, criterion (with its leaf), period, stage."""
+
+    unit: pd.Categorical
+    criterion: pd.Categorical
+    period: pd.Categorical
+    stage: pd.Categorical
+    rule_type: np.ndarray  # int8 per row: its leaf's rule type as a position in TYPES
+    valid: np.ndarray  # rows whose four keys all parse (the rows that can be kept)
+
+
+@dataclass
+class _Values:
+    """The parsed value columns: ``value`` for every type, numerator/denominator for ratios."""
+
+    value: np.ndarray
+    na: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    blank: np.ndarray  # rows with nothing to score (kept out of the result)
+
+
 def check_inputs_table(table: RawTable, criteria: CriteriaSet, units: pd.DataFrame
                        ) -> tuple[pd.DataFrame, list[Issue]]:
-    """Parse one tidy table; return (rows, issues). Rows are valid only without errors."""
-    header_issues = check_header(table, REQUIRED_COLUMNS, INPUT_COLUMNS, INPUT_ALIASES)
+    """Parse one tidy table; return (rows, issues). Rows are valid only without errors.
+
+    ``table`` is left as it was: the checks work on a renamed, blank-free copy.
+    """
+    table, header_issues = _with_header(table)
     if errors_only(header_issues):
         return pd.DataFrame(columns=ROW_COLUMNS), header_issues
-    f = table.frame
-    for col in INPUT_COLUMNS:
-        if col not in f:
-            f[col] = pd.Categorical([""] * len(f))
-    empty = {col: (f[col] == "").to_numpy() for col in INPUT_COLUMNS}
-    blank_row = np.logical_and.reduce([empty[c] for c in INPUT_COLUMNS])
-    if blank_row.any():  # an empty line or sheet row is no data, not an error
-        f = table.frame = f[~blank_row].reset_index(drop=True)
-        empty = {col: arr[~blank_row] for col, arr in empty.items()}
+    table, empty = _without_blank_rows(table)
     report = _Report(table)
-
-    # Unit, criterion, period, stage ---------------------------------------------
-    lookup = _unit_lookup(units)
-    unit = V.recode(f["unit"], lookup.get)
-    unit_known = unit.codes >= 0
-    report.add("input.unknown_unit", ~unit_known & ~empty["unit"], "unit", value=f["unit"])
-    report.add("input.empty_cell", empty["unit"], "unit", column="unit")
-    level_of = units["level"].to_dict()
-    unit_level = V.map_unique(pd.Series(unit), lambda u: level_of.get(u, criteria.level))
-    report.add("input.unit_wrong_level", unit_known & (unit_level != criteria.level), "unit",
-               value=f["unit"], level=unit_level, expected=criteria.level)
-
-    leaves = {leaf.code: leaf for leaf in criteria.leaves}
-    code = f["criterion"]
-    criterion = V.recode(code, lambda c: c if c in leaves else None)
-    known_leaf = criterion.codes >= 0
-    rtype = V.map_unique(code, lambda c: leaves[c].rule.type if c in leaves else "")
-    is_branch = V.map_unique(code, lambda c: c in criteria.nodes and c not in leaves, bool)
-    report.add("input.not_a_leaf", is_branch, "criterion", value=code)
-    report.add("input.unknown_criterion", ~known_leaf & ~is_branch & ~empty["criterion"],
-               "criterion", value=code, set=criteria.id)
-    report.add("input.empty_cell", empty["criterion"], "criterion", column="criterion")
-    leaf_max = V.map_unique(code, lambda c: leaves[c].max if c in leaves else np.nan, float)
-
-    period = V.recode(f["period"], lambda p: str(q) if (q := parse_period(p)) else None)
-    bad_period = period.codes < 0
-    report.add("input.bad_period", bad_period, "period", value=f["period"])
-    stage = V.recode(f["stage"], V.stage)
-    bad_stage = stage.codes < 0
-    report.add("input.bad_stage", bad_stage, "stage", value=f["stage"])
-
-    # Values by rule type -----------------------------------------------------------
-    text = f["value"]
-    na = V.is_na_word(text)
-    value_blank = empty["value"]
-    number = V.numbers(text)
-    value = np.full(len(f), np.nan)
-    numeric = np.isin(rtype, NUMERIC_TYPES) & ~na & ~value_blank
-    is_date = V.is_date(text)
-    report.add("input.date_not_number", numeric & is_date, "value", value=text)
-    report.add("input.not_a_number", numeric & ~is_date & np.isnan(number), "value", value=text)
-    value = np.where(numeric, number, value)
-    with np.errstate(invalid="ignore"):
-        report.add("input.negative", numeric & (number < 0), "value", value=text)
-        report.add("input.over_max", (rtype == "points") & numeric & (number > leaf_max + 1e-9),
-                   "value", value=text, max=leaf_max)
-        report.add("input.survey_range", (rtype == "survey") & numeric & (number > 100),
-                   "value", value=text)
-
-    yn = (rtype == "yes_no") & ~na & ~value_blank
-    if yn.any():
-        yes = V.map_unique(text, lambda u: np.nan if (v := V.yes_no(u)) is None else v, float)
-        report.add("input.bad_yes_no", yn & np.isnan(yes), "value", value=text)
-        value = np.where(yn, yes, value)
-
-    ch = (rtype == "choice") & ~na & ~value_blank
-    if ch.any():
-        fraction = _choice_fractions(criteria, code, text, ch)
-        labels = {c: ", ".join(l.rule.options) for c, l in leaves.items() if l.rule.options}
-        report.add("input.bad_choice", ch & np.isnan(fraction), "value", value=text,
-                   options=V.map_unique(code, lambda c: labels.get(c, "")))
-        value = np.where(ch, fraction, value)
-
-    ratio = (rtype == "ratio") & ~na
-    num, den = V.numbers(f["numerator"]), V.numbers(f["denominator"])
-    ratio_blank = ratio & value_blank & empty["numerator"] & empty["denominator"]
-    ratio_rows = ratio & ~ratio_blank
-    for col, arr in (("numerator", num), ("denominator", den)):
-        report.add("input.ratio_needs_both", ratio_rows & empty[col], col, column=col)
-        report.add("input.not_a_number", ratio_rows & ~empty[col] & np.isnan(arr), col,
-                   value=f[col])
-        with np.errstate(invalid="ignore"):
-            report.add("input.negative", ratio_rows & (arr < 0), col, value=f[col])
-
-    # Duplicates: same unit, period, criterion and stage -----------------------------
-    keyed = unit_known & known_leaf & ~bad_period & ~bad_stage
-    key = _combine(unit.codes, period.codes, criterion.codes, stage.codes)[keyed]
-    rows_no = f["_row"].to_numpy()
-    dup = pd.Series(key).duplicated(keep="first").to_numpy()
-    if dup.any():
-        first = pd.Series(rows_no[keyed]).groupby(key).transform("min").to_numpy()
-        mask = np.zeros(len(f), dtype=bool)
-        first_row = np.zeros(len(f), dtype=int)
-        mask[np.flatnonzero(keyed)[dup]] = True
-        first_row[keyed] = first
-        report.add("input.duplicate", mask, "criterion", first_row=first_row)
-
+    keys = _check_keys(table.frame, empty, criteria, units, report)
+    values = _check_values(table.frame, empty, keys, criteria, report)
+    _check_duplicates(table.frame, keys, report)
     issues = header_issues + report.issues()
-    blank = np.where(rtype == "ratio", ratio_blank, value_blank & ~na)
-    keep = ~blank & keyed
-    years = V.map_unique(f["period"], lambda p: getattr(parse_period(p), "year", 0), int)
-    orders = V.map_unique(f["period"], lambda p: getattr(parse_period(p), "order", 0), int)
-    rows = pd.DataFrame({
-        "unit": unit, "period": period, "year": years, "order": orders,
-        "criterion": criterion, "stage": stage, "na": na, "value": value,
-        "numerator": np.where(ratio, num, np.nan), "denominator": np.where(ratio, den, np.nan),
-        "value_text": text.values, "evidence": f["evidence"].values, "note": f["note"].values,
-        "file": pd.Categorical.from_codes(np.zeros(len(f), dtype=int), [table.file]),
-        "row": rows_no,
-    })[keep].reset_index(drop=True)
+    rows = _parsed_rows(table, keys, values)
     other_years = int((rows["year"] != criteria.year).sum())
     if other_years:
         issues.append(Issue("input.other_year", {"count": other_years, "year": criteria.year},
@@ -213,31 +138,300 @@ def check_inputs_table(table: RawTable, criteria: CriteriaSet, units: pd.DataFra
     return rows, issues
 
 
+def _with_header(table: RawTable) -> tuple[RawTable, list[Issue]]:
+    """A copy of ``table`` with its header checked and aliases renamed, every column present."""
+    # dataclasses.replace keeps the table's own class (a template's fixed header cells)
+    copy = replace(table, frame=table.frame.copy(deep=False), letters=dict(table.letters))
+    issues = check_header(copy, REQUIRED_COLUMNS, INPUT_COLUMNS, INPUT_ALIASES)
+    if errors_only(issues):
+        return copy, issues
+    absent = {col: pd.Categorical.from_codes(np.zeros(len(copy.frame), dtype=np.int8), [""])
+              for col in INPUT_COLUMNS if col not in copy.frame}
+    if absent:
+        copy.frame = copy.frame.assign(**absent)
+    return copy, issues
+
+
+def _without_blank_rows(table: RawTable) -> tuple[RawTable, dict[str, np.ndarray]]:
+    """The table without its blank rows (no data, not an error) and each column's empty cells."""
+    frame = table.frame
+    empty = {col: V.equals(frame[col], "") for col in INPUT_COLUMNS}
+    blank_row = np.logical_and.reduce([empty[c] for c in INPUT_COLUMNS])
+    if not blank_row.any():
+        return table, empty
+    keep = ~blank_row
+    table = replace(table, frame=frame[keep].reset_index(drop=True))
+    return table, {col: arr[keep] for col, arr in empty.items()}
+
+
+def _check_keys(f: pd.DataFrame, empty: dict[str, np.ndarray], criteria: CriteriaSet,
+                units: pd.DataFrame, report: _Report) -> _Keys:
+    """Unit, criterion, period and stage of every row, reporting those that do not parse."""
+    lookup = _unit_lookup(units)
+    unit = V.recode(f["unit"], lookup.get)
+    unit_known = unit.codes >= 0
+    report.add("input.unknown_unit", ~unit_known & ~empty["unit"], "unit", value=f["unit"])
+    report.add("input.empty_cell", empty["unit"], "unit", column="unit")
+    level_of = units["level"].to_dict()
+    wrong_level = unit_known & V.map_unique(
+        pd.Series(unit), lambda u: level_of.get(u, criteria.level) != criteria.level, bool)
+    if wrong_level.any():
+        unit_level = V.map_unique(pd.Series(unit), lambda u: level_of.get(u, criteria.level))
+        report.add("input.unit_wrong_level", wrong_level, "unit", value=f["unit"],
+                   level=unit_level, expected=criteria.level)
+
+    leaves = {leaf.code: leaf for leaf in criteria.leaves}
+    code = f["criterion"]
+    criterion = V.recode(code, lambda c: c if c in leaves else None)
+    is_branch = V.map_unique(code, lambda c: c in criteria.nodes and c not in leaves, bool)
+    report.add("input.not_a_leaf", is_branch, "criterion", value=code)
+    report.add("input.unknown_criterion", (criterion.codes < 0) & ~is_branch
+               & ~empty["criterion"], "criterion", value=code, set=criteria.id)
+    report.add("input.empty_cell", empty["criterion"], "criterion", column="criterion")
+    rule_type = V.map_unique(code, lambda c: _TYPE[leaves[c].rule.type if c in leaves else ""],
+                             np.int8, missing=_TYPE[""])
+
+    period = V.recode(f["period"], lambda p: str(q) if (q := parse_period(p)) else None)
+    report.add("input.bad_period", period.codes < 0, "period", value=f["period"])
+    stage = V.recode(f["stage"], V.stage)
+    report.add("input.bad_stage", stage.codes < 0, "stage", value=f["stage"])
+    valid = unit_known & (criterion.codes >= 0) & (period.codes >= 0) & (stage.codes >= 0)
+    return _Keys(unit, criterion, period, stage, rule_type, valid)
+
+
+def _check_values(f: pd.DataFrame, empty: dict[str, np.ndarray], keys: _Keys,
+                  criteria: CriteriaSet, report: _Report) -> _Values:
+    """Parse the value columns by the leaf's rule type, reporting what does not fit it.
+
+    Everything a value cell means depends on its leaf's rule type and its text, so it is
+    worked out once per (type, distinct text) and looked up per row.
+    """
+    text = f["value"]
+    codes, distinct = V.codes_and_uniques(text)
+    present = np.flatnonzero(np.bincount(keys.rule_type, minlength=len(TYPES)))
+    table = _ValueTable.of(distinct, present=set(present.tolist()))
+    key = keys.rule_type.astype(np.int32)  # → the row's (type, text) cell of the table
+    key *= table.width
+    key += codes
+    key += 1
+    value = table.value.ravel()[key]
+    issue = table.issue.ravel()[key]
+    na = table.na[codes]
+    counts = np.bincount(issue, minlength=len(VALUE_ISSUES))
+    for k, code in enumerate(VALUE_ISSUES):
+        if k and counts[k]:
+            report.add(code, issue == k, "value", value=text)
+        if code == "input.negative":  # the report keeps this order within a row
+            _check_over_max(f, codes, table, keys, criteria, report)
+    if _TYPE["choice"] in table.types:
+        _check_choices(f, codes, table, keys, criteria, report, value)
+    ratio_type = keys.rule_type == _TYPE["ratio"]
+    ratio = ratio_type & ~na
+    ratio_blank = ratio & empty["value"] & empty["numerator"] & empty["denominator"]
+    numerator, denominator = (_check_ratio_part(f, col, ratio, ratio & ~ratio_blank, report)
+                              for col in ("numerator", "denominator"))
+    return _Values(value, na, numerator, denominator,
+                   blank=np.where(ratio_type, ratio_blank, empty["value"] & ~na))
+
+
+@dataclass
+class _ValueTable:
+    """What each distinct value text means, per rule type (row) and text (column).
+
+    Column 0 is a missing cell, column i + 1 the i-th distinct text; the 1-D arrays
+    (``na``, ``number``, ``filled``) put the missing cell last instead, like ``map_unique``.
+    """
+
+    types: set[int]  # the rule types present in the table
+    value: np.ndarray  # (types, texts): the parsed value, NaN where there is none
+    issue: np.ndarray  # (types, texts): code in VALUE_ISSUES
+    na: np.ndarray
+    number: np.ndarray
+    filled: np.ndarray  # neither blank nor N/A
+
+    @property
+    def width(self) -> int:
+        return self.value.shape[1]
+
+    @classmethod
+    def of(cls, distinct: list, present: set[int]) -> "_ValueTable":
+        per_text = lambda func, dtype, missing: _per_text(distinct, func, dtype, missing)
+        na = per_text(lambda u: V.fold(u) in V.NA_WORDS, bool, False)
+        blank = per_text(lambda u: u == "", bool, False)
+        number = per_text(V.number_or_nan, float, np.nan)
+        is_date = per_text(lambda u: u.startswith(V.DATE_MARK), bool, False)
+        filled = ~na & ~blank
+        value = np.full((len(TYPES), len(distinct) + 1), np.nan)
+        issue = np.zeros(value.shape, dtype=np.int8)
+        first = lambda a: np.roll(a, 1)  # the missing cell from last to column 0
+        with np.errstate(invalid="ignore"):
+            numeric_issue = np.select(
+                [filled & is_date, filled & np.isnan(number), filled & (number < 0)],
+                [VALUE_ISSUES.index(c) for c in ("input.date_not_number", "input.not_a_number",
+                                                  "input.negative")], 0).astype(np.int8)
+            over_100 = (numeric_issue == 0) & filled & (number > 100)
+        for name in NUMERIC_TYPES:
+            value[_TYPE[name]] = first(np.where(filled, number, np.nan))
+            issue[_TYPE[name]] = first(numeric_issue)
+        issue[_TYPE["survey"]] = first(np.where(over_100, VALUE_ISSUES.index("input.survey_range"),
+                                                numeric_issue))
+        if _TYPE["yes_no"] in present:
+            yes = per_text(lambda u: np.nan if (v := V.yes_no(u)) is None else v, float, np.nan)
+            value[_TYPE["yes_no"]] = first(np.where(filled, yes, np.nan))
+            issue[_TYPE["yes_no"]] = first(np.where(filled & np.isnan(yes),
+                                                    VALUE_ISSUES.index("input.bad_yes_no"), 0))
+        return cls(present, value, issue, na, number, filled)
+
+
+def _per_text(distinct: list, func, dtype, missing) -> np.ndarray:
+    """``func`` of each distinct text, then ``missing`` for a missing cell (code -1)."""
+    out = np.empty(len(distinct) + 1, dtype=dtype)
+    out[:-1] = [func(u) for u in distinct]
+    out[-1] = missing
+    return out
+
+
+def _check_over_max(f: pd.DataFrame, codes: np.ndarray, table: _ValueTable, keys: _Keys,
+                    criteria: CriteriaSet, report: _Report) -> None:
+    """A `points` value above its leaf's max."""
+    if _TYPE["points"] not in table.types:
+        return
+    rows = np.flatnonzero(keys.rule_type == _TYPE["points"])
+    leaf_max = np.append([criteria.nodes[c].max for c in keys.criterion.categories], np.nan)
+    row_max = leaf_max[keys.criterion.codes[rows]]
+    with np.errstate(invalid="ignore"):
+        over = table.filled[codes[rows]] & (table.number[codes[rows]] > row_max + 1e-9)
+    if over.any():
+        mask = np.zeros(len(f), dtype=bool)
+        mask[rows[over]] = True
+        maxima = np.full(len(f), np.nan)
+        maxima[rows] = row_max
+        report.add("input.over_max", mask, "value", value=f["value"], max=maxima)
+
+
+def _check_choices(f: pd.DataFrame, codes: np.ndarray, table: _ValueTable, keys: _Keys,
+                   criteria: CriteriaSet, report: _Report, value: np.ndarray) -> None:
+    """Set the option fraction of each filled `choice` row in ``value``; report unknown labels."""
+    rows = np.flatnonzero(keys.rule_type == _TYPE["choice"])
+    rows = rows[table.filled[codes[rows]]]
+    fraction = _choice_fractions(criteria, f["criterion"], f["value"], rows)
+    value[rows] = fraction
+    bad = np.isnan(fraction)
+    if bad.any():
+        mask = np.zeros(len(f), dtype=bool)
+        mask[rows[bad]] = True
+        labels = {leaf.code: ", ".join(leaf.rule.options) for leaf in criteria.leaves
+                  if leaf.rule.options}
+        report.add("input.bad_choice", mask, "value", value=f["value"],
+                   options=V.map_unique(f["criterion"], lambda c: labels.get(c, "")))
+
+
+def _check_ratio_part(f: pd.DataFrame, col: str, ratio: np.ndarray, ratio_rows: np.ndarray,
+                      report: _Report) -> np.ndarray:
+    """A ratio's numerator or denominator (NaN off ratio rows); it needs both, neither < 0."""
+    codes, distinct = V.codes_and_uniques(f[col])
+    number = _per_text(distinct, V.number_or_nan, float, np.nan)
+    blank = _per_text(distinct, lambda u: u == "", bool, False)
+    with np.errstate(invalid="ignore"):
+        issue = np.select([blank, np.isnan(number), number < 0], [1, 2, 3], 0)
+    rows = np.flatnonzero(ratio_rows)
+    row_issue = issue[codes[rows]]
+    for k in np.unique(row_issue[row_issue > 0]):
+        mask = np.zeros(len(f), dtype=bool)
+        mask[rows[row_issue == k]] = True
+        if PART_ISSUES[k] == "input.ratio_needs_both":
+            report.add(PART_ISSUES[k], mask, col, column=col)
+        else:
+            report.add(PART_ISSUES[k], mask, col, value=f[col])
+    out = np.full(len(f), np.nan)
+    rows = np.flatnonzero(ratio)
+    out[rows] = number[codes[rows]]
+    return out
+
+
+def _check_duplicates(f: pd.DataFrame, keys: _Keys, report: _Report) -> None:
+    """Report each repeat of a (unit, period, criterion, stage), naming the first row."""
+    keyed = np.flatnonzero(keys.valid)
+    codes = (keys.unit.codes, keys.period.codes, keys.criterion.codes, keys.stage.codes)
+    key = _combine(*(c if len(keyed) == len(c) else c[keyed] for c in codes))
+    if not _has_repeats(key):
+        return
+    dup = pd.Series(key).duplicated(keep="first").to_numpy()
+    rows_no = f["_row"].to_numpy()
+    mask = np.zeros(len(f), dtype=bool)
+    mask[keyed[dup]] = True
+    first_row = np.zeros(len(f), dtype=int)
+    first_row[keyed] = pd.Series(rows_no[keyed]).groupby(key).transform("min").to_numpy()
+    report.add("input.duplicate", mask, "criterion", first_row=first_row)
+
+
+def _has_repeats(key: np.ndarray) -> bool:
+    """Whether a key occurs twice; by a bitmap over the keys when they are few enough."""
+    if len(key) < 2:
+        return False
+    top = int(key.max())
+    if top > 64 * len(key):  # a sparse key space: hash instead
+        return bool(pd.Series(key).duplicated().any())
+    seen = np.zeros(top + 1, dtype=bool)
+    seen[key] = True
+    return int(np.count_nonzero(seen)) < len(key)
+
+
+def _parsed_rows(table: RawTable, keys: _Keys, values: _Values) -> pd.DataFrame:
+    """The ROW_COLUMNS frame of the rows kept: every key valid and something to score."""
+    f = table.frame
+    keep = keys.valid & ~values.blank
+    every = keep.all()
+    take = lambda a: a if every else a[keep]
+    period = f["period"]
+    columns = {
+        "unit": keys.unit, "period": keys.period,
+        "year": V.map_unique(period, lambda p: getattr(parse_period(p), "year", 0), int),
+        "order": V.map_unique(period, lambda p: getattr(parse_period(p), "order", 0), int),
+        "criterion": keys.criterion, "stage": keys.stage, "na": values.na, "value": values.value,
+        "numerator": values.numerator, "denominator": values.denominator,
+        "file": pd.Categorical.from_codes(np.zeros(len(f), dtype=np.int8), [table.file]),
+    }
+    columns = {col: take(arr) for col, arr in columns.items()}
+    for col, source in (("value_text", "value"), ("evidence", "evidence"), ("note", "note"),
+                        ("row", "_row")):
+        columns[col] = _shared_column(f[source], None if every else keep)
+    return pd.DataFrame({col: columns[col] for col in ROW_COLUMNS}, copy=False)
+
+
+def _shared_column(column: pd.Series, keep: np.ndarray | None):
+    """A column of the checked table for the rows frame, never a view the frame could write."""
+    if keep is not None:
+        return column.values[keep]
+    if column.dtype == object:
+        return column.values.copy()
+    return column.reset_index(drop=True)  # copy-on-write: shared until either side writes
+
+
 def _combine(*codes: np.ndarray) -> np.ndarray:
-    """One int64 key from several non-negative code arrays."""
-    key = np.zeros(len(codes[0]), dtype=np.int64)
-    for c in codes:
-        c = np.asarray(c, dtype=np.int64)
-        key = key * (int(c.max(initial=0)) + 2) + c + 1
+    """One integer key from several code arrays (each ≥ -1): int32 when it fits, else int64."""
+    spans = [int(np.max(c, initial=0)) + 2 for c in codes]
+    key = np.zeros(len(codes[0]), dtype=np.int32 if np.prod(spans, dtype=float) < 2**31
+                   else np.int64)
+    for c, span in zip(codes, spans):
+        key *= span
+        key += c
+        key += 1
     return key
 
 
 def _choice_fractions(criteria: CriteriaSet, code: pd.Series, text: pd.Series,
                       rows: np.ndarray) -> np.ndarray:
-    """The option fraction of each (criterion, label) pair, computed once per distinct pair."""
+    """The option fraction of each given row, computed once per distinct (criterion, label)."""
     options = {(leaf.code, V.fold(label)): fraction for leaf in criteria.leaves
                if leaf.rule.options for label, fraction in leaf.rule.options.items()}
     code_codes, code_uniques = V.codes_and_uniques(code)
     text_codes, text_uniques = V.codes_and_uniques(text)
-    pair = _combine(code_codes, text_codes)
-    out = np.full(len(code), np.nan)
-    chosen = np.flatnonzero(rows)
-    _, first, inverse = np.unique(pair[chosen], return_index=True, return_inverse=True)
-    found = np.array([options.get((code_uniques[code_codes[chosen[i]]],
-                                   V.fold(text_uniques[text_codes[chosen[i]]])), np.nan)
-                      for i in first], dtype=float)
-    out[chosen] = found[inverse]
-    return out
+    _, first, inverse = np.unique(_combine(code_codes[rows], text_codes[rows]),
+                                  return_index=True, return_inverse=True)
+    pair = lambda i: (code_uniques[code_codes[i]], V.fold(text_uniques[text_codes[i]]))
+    found = np.array([options.get(pair(i), np.nan) for i in rows[first]], dtype=float)
+    return found[inverse]
 
 
 def check_inputs(tables: Iterable[RawTable], criteria: CriteriaSet, units: pd.DataFrame

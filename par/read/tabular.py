@@ -68,71 +68,126 @@ def categorize(values) -> pd.Categorical:
     million-row table costs about as much as its distinct cells.
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return _recategorize(codes, list(uniques))
+    return _recategorize(np.asarray(codes), list(uniques))
 
 
 def _recategorize(codes: np.ndarray, uniques: list) -> pd.Categorical:
+    """Codes into ``uniques`` as a Categorical of the cleaned (trimmed NFC) distinct values."""
     clean = [unicodedata.normalize("NFC", str(u)).strip() if u is not None else ""
              for u in uniques]
-    codes2, uniques2 = pd.factorize(pd.Series(clean, dtype=object), use_na_sentinel=False)
-    codes2 = np.asarray(codes2)
-    return pd.Categorical.from_codes(codes2[codes] if len(codes) else codes.astype(int),
-                                     categories=pd.Index(uniques2, dtype=object))
+    if clean != uniques or len(set(clean)) != len(clean):  # cleaning changed or merged some
+        codes2, uniques2 = pd.factorize(pd.Series(clean, dtype=object), use_na_sentinel=False)
+        codes, clean = np.asarray(codes2)[codes] if len(codes) else codes, list(uniques2)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(clean, dtype=object),
+                                     validate=False)
+
+
+# Blocks of 4 MB: few enough chunks to unify cheaply, enough to parse on every core.
+_CSV_BLOCK = 4 << 20
 
 
 def read_csv(source: str | Path | BinaryIO, name: str | None = None) -> RawTable:
-    """Every cell as text; pyarrow's reader, as pandas' is 5x slower on national-scale files."""
+    """Every cell as text; pyarrow's reader, as pandas' is 5x slower on national-scale files.
+
+    The fast path lets pyarrow read the file itself and check UTF-8 and the cell counts
+    while it parses; only a file it refuses is read again for the exact diagnosis
+    (``_csv_problems``).
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     name = name or str(source)
+    if isinstance(source, (str, Path)):
+        first, data = _first_line(source, name), None
+    else:
+        data = _source_bytes(source, name).removeprefix(_BOM)
+        first = data.split(b"\n", 1)[0]
+    header = _csv_header(first, lambda: data if data is not None else _source_bytes(source, name),
+                         name)
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            str(source) if data is None else io.BytesIO(data),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=_CSV_BLOCK),
+            # Blank lines stay rows (skipped later), so row numbers match the editor's.
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
+                strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        data = data if data is not None else _source_bytes(source, name).removeprefix(_BOM)
+        raise ParError(_csv_problems(data, len(header), name, exc)) from None
+    columns = {}
+    for i, col in enumerate(header):
+        codes, uniques = _dictionary_codes(table.column(i))
+        columns[col if col not in columns else f"{col}#{i}"] = _recategorize(codes, uniques)
+    columns["_row"] = np.arange(2, table.num_rows + 2)
+    frame = pd.DataFrame(columns, copy=False)
+    frame.columns = [c.split("#")[0] for c in frame.columns]  # duplicates are reported later
+    return RawTable(frame, name)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _source_bytes(source: str | Path | BinaryIO, name: str) -> bytes:
     try:
         data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
     except FileNotFoundError:
         raise ParError([Issue("file.not_found", file=name)]) from None
     except OSError as exc:
         raise ParError([Issue("file.unreadable", {"detail": exc.strerror}, file=name)]) from None
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _first_line(path: str | Path, name: str) -> bytes:
+    """The header line of a CSV file (without its BOM), read without reading the rest."""
+    try:
+        with open(path, "rb") as f:
+            return f.readline().removeprefix(_BOM)
+    except FileNotFoundError:
+        raise ParError([Issue("file.not_found", file=name)]) from None
+    except OSError as exc:
+        raise ParError([Issue("file.unreadable", {"detail": exc.strerror}, file=name)]) from None
+
+
+def _csv_header(first: bytes, whole, name: str) -> list[str]:
+    """The normalised header names; a file that is not UTF-8 or has no header says so.
+
+    ``whole()`` gives the whole file, read only when the header is empty: a file that is
+    not UTF-8 is reported as such before it is reported empty.
+    """
+    try:
+        text = first.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+        if not text.strip():
+            whole().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParError([Issue("file.not_utf8", file=name)]) from None
+    if not text.strip():
+        raise ParError([Issue("file.empty", file=name)])
+    return [normalise_header(h) for h in next(_csv.reader([text]))]
+
+
+def _csv_problems(data: bytes, width: int, name: str, exc: Exception) -> list[Issue]:
+    """Why pyarrow refused the file: not UTF-8, rows of the wrong width, or its own message."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ParError([Issue("file.not_utf8", file=name)]) from None
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    if not first.strip():
-        raise ParError([Issue("file.empty", file=name)])
-    header = [normalise_header(h) for h in next(_csv.reader([first]))]
-    names = [f"c{i}" for i in range(len(header))]
-    ragged: list[str] = []
+        return [Issue("file.not_utf8", file=name)]
+    return _ragged_rows(data, width, name) or [
+        Issue("file.unreadable", {"detail": str(exc).strip()[:300]}, file=name)]
 
-    def invalid(row) -> str:
-        ragged.append(row.text)
-        return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
-            # Blank lines stay rows (skipped later), so row numbers match the editor's.
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False))
-    except pa.ArrowInvalid as exc:
-        raise ParError([Issue("file.unreadable", {"detail": str(exc).strip()[:300]},
-                              file=name)]) from None
-    if ragged:
-        raise ParError(_ragged_rows(data, len(header), name))
-    columns = {}
-    for i, col in enumerate(header):
-        encoded = table.column(i).combine_chunks().dictionary_encode()
-        columns[col if col not in columns else f"{col}#{i}"] = _recategorize(
-            encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist())
-    frame = pd.DataFrame(columns)
-    frame.columns = [c.split("#")[0] for c in frame.columns]  # duplicates are reported later
-    frame["_row"] = np.arange(2, len(frame) + 2)
-    return RawTable(frame, name)
+def _dictionary_codes(column) -> tuple[np.ndarray, list]:
+    """(codes, distinct values) of a dictionary-encoded pyarrow column, whatever its chunks."""
+    column = column.unify_dictionaries()
+    if column.num_chunks == 0:
+        return np.zeros(0, dtype=np.int8), []
+    uniques = column.chunk(0).dictionary.to_pylist()
+    dtype = np.int8 if len(uniques) < 127 else np.int16 if len(uniques) < 32767 else np.int32
+    parts = [chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks]
+    # straight into the Categorical's code type, no int32 copy in between
+    return np.concatenate(parts, dtype=dtype, casting="unsafe"), uniques
 
 
 def _ragged_rows(data: bytes, width: int, name: str) -> list[Issue]:

@@ -45,20 +45,26 @@ def codes_and_uniques(series: pd.Series) -> tuple[np.ndarray, list]:
     return np.asarray(codes), list(uniques)
 
 
-_MISSING = {object: None, float: np.nan, bool: False, int: 0}
+_MISSING = {object: None, float: np.nan, bool: False, int: 0, np.int8: 0}
 
 
-def map_unique(series: pd.Series, func, dtype=object) -> np.ndarray:
+def map_unique(series: pd.Series, func, dtype=object, missing=None) -> np.ndarray:
     """Apply ``func`` to each distinct value once; return an array aligned to ``series``.
 
-    A missing category (code -1) maps to the dtype's empty value, kept in a last slot.
+    A missing category (code -1) maps to ``missing`` (default: the dtype's empty value),
+    kept in a last slot.
     """
     codes, uniques = codes_and_uniques(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     for i, u in enumerate(uniques):
         mapped[i] = func(u)
-    mapped[-1] = _MISSING[dtype]
+    mapped[-1] = _MISSING[dtype] if missing is None else missing
     return mapped[codes]
+
+
+def equals(series: pd.Series, text: str) -> np.ndarray:
+    """``series == text`` as a boolean array, decided once per distinct value."""
+    return map_unique(series, lambda u: u == text, bool)
 
 
 def recode(series: pd.Series, func) -> pd.Categorical:
@@ -70,14 +76,15 @@ def recode(series: pd.Series, func) -> pd.Categorical:
                                      categories=pd.Index(uniques2, dtype=object))
 
 
-def _number_or_nan(text: str) -> float:
+def number_or_nan(text: str) -> float:
+    """``parse_number`` with NaN for blanks and for text that is not a number."""
     number = parse_number(text) if text else None
     return np.nan if number is None else number
 
 
 def numbers(series: pd.Series) -> np.ndarray:
     """Floats, NaN for blanks and for text that is not a number."""
-    return map_unique(series, _number_or_nan, float)
+    return map_unique(series, number_or_nan, float)
 
 
 def is_na_word(series: pd.Series) -> np.ndarray:
