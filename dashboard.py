@@ -11,7 +11,13 @@ import streamlit as st
 
 from par import settings
 from par.app import cache
-from par.app.auth_ui import accounts, current_actor, database_guard, sidebar_account
+from par.app.auth_ui import (
+    accounts,
+    current_actor,
+    database_guard,
+    page_guard,
+    sidebar_account,
+)
 from par.app.common import keep_picker_state
 from par.app.menu import pages_for
 from par.domain.auth import menu_for
@@ -31,4 +37,6 @@ with database_guard(lang):
 if not has_accounts:
     st.warning(t("auth.demo_banner", lang))
 sidebar_account(actor, lang)
-st.navigation(pages_for(menu_for(actor, has_accounts=has_accounts), lang)).run()
+page = st.navigation(pages_for(menu_for(actor, has_accounts=has_accounts), lang))
+with page_guard(lang):  # whatever a page did not foresee: a message with an error id
+    page.run()

@@ -26,6 +26,8 @@ VARIABLES = {
     "PAR_LANG": ("vi", "language of messages and the command line (vi or en)"),
     "PAR_USER": ("(none)", "the account the command line acts as, when --user is not given"),
     "PAR_CHROMIUM": ("chromium on PATH", "the Chromium that renders chart images and PDF packs"),
+    "PAR_ERROR_LOG": ("logs/errors.log", "where unexpected errors are logged, each with the id "
+                      "the user is shown"),
 }
 
 
@@ -83,6 +85,12 @@ def lang() -> str | None:
 def user() -> str | None:
     """The account the command line acts as when --user is not given, or None."""
     return _text("PAR_USER") or None
+
+
+def error_log() -> Path:
+    """The server-side log of unexpected errors (the user sees only an id)."""
+    raw = _text("PAR_ERROR_LOG")
+    return Path(raw) if raw else ROOT / "logs" / "errors.log"
 
 
 def chromium() -> str | None:

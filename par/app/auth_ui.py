@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from par import settings
 from par.app import cache
 from par.domain.auth import Actor, acting
+from par.domain.incidents import incident, log_to_file
 from par.domain.issues import ParError
 from par.i18n import t
 from par.store.accounts import Accounts, is_busy
@@ -94,11 +95,26 @@ def client_source() -> str | None:
 def database_trouble(exc: Exception, lang: str) -> str:
     """Log a database failure with a fresh error id and tell the user, with that id."""
     error_id = secrets.token_hex(4)
-    busy = is_busy(exc)
+    busy, full = is_busy(exc), "database or disk is full" in str(exc).lower()
+    log_to_file()
     log.log(logging.WARNING if busy else logging.ERROR, "database %s (error id %s)",
-            "busy" if busy else "unavailable", error_id, exc_info=exc)
-    st.error(t("auth.db_busy" if busy else "auth.db_error", lang, id=error_id))
+            "busy" if busy else "full" if full else "unavailable", error_id, exc_info=exc)
+    key = "auth.db_busy" if busy else "auth.db_full" if full else "auth.db_error"
+    st.error(t(key, lang, id=error_id))
     return error_id
+
+
+@contextmanager
+def page_guard(lang: str) -> Iterator[None]:
+    """Around a page: a database failure or any unexpected error is logged with an id and
+    shown as a message with that id; the user never sees a traceback. (Streamlit's own
+    rerun and stop signals are BaseExceptions and pass through.)"""
+    try:
+        yield
+    except DATABASE_ERRORS as exc:
+        database_trouble(exc, lang)
+    except Exception as exc:
+        st.error(t("app.internal_error", lang, id=incident(exc, "page failed")))
 
 
 @contextmanager

@@ -7,11 +7,13 @@ group is a module listed in GROUPS.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from par.cli import data, decide, export, score, serve, users
 from par.cli.common import Parser
+from par.domain.incidents import incident
 from par.domain.issues import Issue, ParError
 from par.i18n import resolve_lang, t
 
@@ -41,11 +43,25 @@ def main(argv: list[str] | None = None) -> int:
                     file=getattr(exc, "filename", None)).render(lang), file=sys.stderr)
         return 2
     except Exception as exc:  # a bug, not a user mistake: still no traceback, still exit 2
-        print(t("cli.internal_error", lang, detail=f"{type(exc).__name__}: {exc}"),
-              file=sys.stderr)
         if Path(".par-debug").exists():
             raise
+        print(_unexpected(exc, lang), file=sys.stderr)
         return 2
-    if output:
-        print(output)
+    try:
+        if output:
+            print(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `python -m par score | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
     return 0
+
+
+def _unexpected(exc: Exception, lang: str) -> str:
+    """The message for an error nobody planned for: a full disk or a busy database said
+    plainly, anything else as an error id (the traceback goes to the error log)."""
+    text = str(exc).lower()
+    if "database or disk is full" in text or "no space left" in text:
+        return t("cli.disk_full", lang)
+    if "database is locked" in text:
+        return t("cli.database_busy", lang)
+    return t("cli.internal_error", lang, id=incident(exc, "command failed"))

@@ -7,6 +7,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "Showing synthetic sample data (not real figures) with illustrative criteria sets."},
     "app.empty_database": {"vi": "Cơ sở dữ liệu của tỉnh chưa có số liệu nào. Bước đầu tiên, trên máy chủ: (1) tạo tài khoản quản trị: `python -m par users add TÊN --role admin`; (2) nạp danh sách đơn vị và số liệu: `python -m par import TỆP... --units don-vi.csv --user TÊN` — hoặc đăng nhập và dùng trang Tải lên. Bộ chỉ số đặt trong thư mục criteria/ (kiểm tra bằng `python -m par check`).",
                            "en": "The province's database holds no data yet. First steps, on the server: (1) create an admin account: `python -m par users add NAME --role admin`; (2) load the units and the figures: `python -m par import FILE... --units units.csv --user NAME` — or sign in and use the Upload page. Criteria sets live in the criteria/ folder (check them with `python -m par check`)."},
+    "app.internal_error": {"vi": "Đã xảy ra lỗi ngoài dự kiến (mã lỗi {id}); chưa có gì bị thay đổi do lỗi này. Hãy tải lại trang; nếu lỗi còn, báo quản trị viên kèm mã lỗi.",
+                           "en": "Something unexpected went wrong (error id {id}); nothing was changed by it. Reload the page; if it happens again, tell an administrator the error id."},
     "app.criteria_set": {"vi": "Bộ chỉ số", "en": "Criteria set"},
     "app.as_of": {"vi": "Tính đến kỳ", "en": "As of"},
     "app.whole_year": {"vi": "Cả năm {year}", "en": "Whole year {year}"},

@@ -32,6 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "Your account was disabled or removed, so your session ended; contact an administrator if needed."},
     "auth.db_busy": {"vi": "Cơ sở dữ liệu đang bận; vui lòng thử lại sau ít phút (mã lỗi {id}).",
                      "en": "The database is busy; please try again in a moment (error id {id})."},
+    "auth.db_full": {"vi": "Ổ đĩa của cơ sở dữ liệu đã đầy; chưa có gì được lưu. Báo quản trị viên kèm mã lỗi {id}.",
+                     "en": "The database's disk is full; nothing was stored. Tell an administrator, with the error id {id}."},
     "auth.db_error": {"vi": "Không truy cập được cơ sở dữ liệu; vui lòng thử lại sau, hoặc báo quản trị viên kèm mã lỗi {id}.",
                       "en": "The database cannot be reached; try again later, or tell an administrator the error id {id}."},
     "auth.signed_in": {"vi": "Đang dùng: {user} ({role})", "en": "Signed in: {user} ({role})"},
