@@ -1,6 +1,7 @@
 """Frames shaped for people: localised headers and formatted numbers (dashboard, exports)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from par.analysis.lagging import get_lagging
@@ -99,3 +100,16 @@ def rank_change_text(change) -> str:
     if change is None or pd.isna(change) or change == 0:
         return "–" if change is None or pd.isna(change) else "="
     return f"↑{int(change)}" if change > 0 else f"↓{-int(change)}"
+
+
+def filter_audit(frame: pd.DataFrame, actions=None, user: str = "", unit: str = "") -> pd.DataFrame:
+    """The audit log narrowed to some actions (e.g. "refused"), a user and a unit; the user
+    and unit match anywhere in the text, ignoring case. Newest first."""
+    keep = np.ones(len(frame), dtype=bool)
+    if actions:
+        keep &= frame["action"].isin(list(actions)).to_numpy()
+    for column, needle in (("user", user), ("unit", unit)):
+        if needle and needle.strip():
+            keep &= frame[column].fillna("").astype(str).str.contains(
+                needle.strip(), case=False, regex=False).to_numpy()
+    return frame[keep].sort_values("id", ascending=False)
