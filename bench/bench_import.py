@@ -58,7 +58,8 @@ def main() -> None:
         env = {**os.environ, "PAR_DATABASE_URL": f"sqlite:///{db}"}
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "par", "import", *map(str, paths),
-                               "--user", "bench"], cwd=ROOT, env=env, capture_output=True)
+                               "--user", "bench",
+                               "--units", str(ROOT / "data" / "units.csv")], cwd=ROOT, env=env, capture_output=True)
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             raise SystemExit(done.stderr.decode()[-2000:])
