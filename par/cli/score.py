@@ -9,6 +9,7 @@ from par.analysis.lagging import get_lagging, get_weakest
 from par.cli.common import (
     find_unit,
     output_options,
+    positive_int,
     scorecard_from_args,
     scoring_options,
     short,
@@ -31,7 +32,7 @@ def add_commands(sub) -> None:
     p = sub.add_parser("weakest", help="province-wide weakest (or strongest) criteria")
     scoring_options(p)
     p.add_argument("--strongest", action="store_true")
-    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--top", type=positive_int, default=10)
     p = sub.add_parser("check", help="validate criteria files")
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--criteria", dest="more", action="append", default=[], metavar="FILE")

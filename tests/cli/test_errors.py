@@ -49,3 +49,13 @@ def test_output_piped_to_head_ends_quietly():
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip()
     assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_top_below_one_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    import pytest
+
+    with pytest.raises(SystemExit) as ended:
+        cli_main.main(["weakest", *SCORE[1:], "--top", "-1"])
+    assert ended.value.code == 2
+    assert "-1" in capsys.readouterr().err
