@@ -5,7 +5,9 @@
 The 2019 district data are shaped to tell the story of the 2020 article: TX Cửa Lò
 ranks 14/21, pulled down by late dossiers (domain 3) and unmet PAR plan criteria
 (domain 1). The script checks that story with the engine and refuses to write
-data that does not tell it.
+data that does not tell it. The commune level (xa) of data/units.csv is Nghệ An's official
+list since 1/7/2025 (119 xã, 11 phường, from the `vietnam-provinces` registry via
+par.read.registry), with Phường Cửa Lò as `p-cua-lo`; the script refuses any other.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from par import get_lagging, load_criteria, read_units, score  # noqa: E402
 from par.domain.periods import Period, parse_period  # noqa: E402
 from par.read.inputs import check_inputs  # noqa: E402
+from par.read.registry import official_units, registry_version  # noqa: E402
 from par.read.tabular import RawTable  # noqa: E402
 from par.sample.synthetic import generate  # noqa: E402
 
@@ -31,6 +34,7 @@ DISTRICT_ORDER = ["vinh", "dien-chau", "nghi-loc", "hoang-mai", "yen-thanh", "qu
                   "nghia-dan", "tan-ky", "quy-hop", "con-cuong", "quy-chau", "que-phong",
                   "tuong-duong", "ky-son"]
 CUA_LO_TARGET = 14
+PROVINCE = "Nghệ An"
 HEADER_NOTE = "# DỮ LIỆU MÔ PHỎNG (synthetic) — không phải số liệu thật của đơn vị nào"
 
 
@@ -84,6 +88,24 @@ def make_districts(criteria, units) -> pd.DataFrame:
     return rows
 
 
+def check_communes(units) -> None:
+    """The xa level is exactly the province's official communes and wards (ids kept, names and
+    groups as the registry has them), and Phường Cửa Lò is there for the sample story."""
+    official = official_units(PROVINCE, known=units)
+    xa = units[units["level"] == "xa"]
+    ours = set(zip(xa["id"], xa["name"], xa["group"]))
+    theirs = set(zip(official["id"], official["name"], official["group"]))
+    if ours != theirs:
+        raise SystemExit(f"data/units.csv level xa is not {PROVINCE}'s official list "
+                         f"({registry_version()}): only in units.csv {sorted(ours - theirs)[:5]}, "
+                         f"only in the registry {sorted(theirs - ours)[:5]}")
+    if ("p-cua-lo", "Phường Cửa Lò", "phuong") not in ours:
+        raise SystemExit("Phường Cửa Lò (p-cua-lo) is missing from the commune level")
+    groups = xa["group"].value_counts()
+    print(f"communes: {len(xa)} official ({groups.get('xa', 0)} xã, "
+          f"{groups.get('phuong', 0)} phường) from {registry_version()}")
+
+
 def make_level(criteria, units, level: str, periods: list[Period], seed: int) -> pd.DataFrame:
     ids = units.index[units["level"] == level]
     rng = np.random.default_rng(seed)
@@ -104,6 +126,7 @@ def main() -> None:
     rows = make_districts(huyen, units)
     write(rows[rows["stage"] == "self"], "huyen-2019-self.csv")
     write(rows[rows["stage"] == "appraisal"], "huyen-2019-appraisal.csv")
+    check_communes(units)
     xa = load_criteria(ROOT / "criteria" / "nghe-an-xa-2025.yaml")
     write(make_level(xa, units, "xa", [parse_period("2025-Q3"), parse_period("2025-Q4")], 2025),
           "xa-2025-self.csv")

@@ -45,6 +45,7 @@ units = Table(
     Column("name", Text, nullable=False),
     Column("level", String(50), nullable=False),
     Column("group", String(50)),
+    Column("official_code", String(20)),  # the registry's code (par.read.registry), if known
 )
 
 submissions = Table(
@@ -119,7 +120,8 @@ meta = Table(
 
 # columns added after the first release, for databases created before they existed
 ADDED_COLUMNS = {"input_rows": {"number": Float(), "na": Boolean()},
-                 "submissions": {"packed": LargeBinary()}}
+                 "submissions": {"packed": LargeBinary()},
+                 "units": {"official_code": String(20)}}
 
 
 def create(engine: Engine) -> None:

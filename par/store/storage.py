@@ -117,21 +117,24 @@ class Store:
                     at=_now(), user=actor.name, action="units",
                     detail=json.dumps({"units": len(frame)}, ensure_ascii=False)))
             known = {r.id: r for r in conn.execute(select(units))}
+            coded = "official_code" in frame.columns  # a registry table: its codes are kept too
             for r in frame.itertuples(index=False):
                 group = None if pd.isna(r.group) else r.group
+                values = dict(name=r.name, level=r.level, group=group)
+                if coded:
+                    values["official_code"] = r.official_code
                 if r.id not in known:
-                    _insert_ignore(conn, units, ["id"], dict(id=r.id, name=r.name, level=r.level,
-                                                             group=group))
-                elif (known[r.id].name, known[r.id].level, known[r.id].group) != \
-                        (r.name, r.level, group):
-                    conn.execute(update(units).where(units.c.id == r.id).values(
-                        name=r.name, level=r.level, group=group))
+                    _insert_ignore(conn, units, ["id"], dict(id=r.id, **values))
+                elif tuple(getattr(known[r.id], k) for k in values) != tuple(values.values()):
+                    conn.execute(update(units).where(units.c.id == r.id).values(**values))
 
-    def units(self) -> pd.DataFrame:
+    def units(self, *, official_code: bool = False) -> pd.DataFrame:
+        """id, name, level, group (and the registry's official_code when asked)."""
+        columns = ["id", "name", "level", "group"] + (["official_code"] if official_code else [])
         with self.engine.connect() as conn:
-            frame = pd.DataFrame([dict(r._mapping) for r in conn.execute(
+            frame = pd.DataFrame([{c: r._mapping[c] for c in columns} for r in conn.execute(
                 select(units).order_by(units.c.level, units.c.id))],
-                columns=["id", "name", "level", "group"], dtype=object)
+                columns=columns, dtype=object)
         return frame.set_index("id", drop=False).rename_axis(None)
 
     # -- submissions ----------------------------------------------------------------

@@ -48,6 +48,20 @@ def test_units_match_the_levels():
     assert (xa["group"] == "phuong").sum() == 11 and (xa["group"] == "xa").sum() == 119
 
 
+def test_the_commune_level_is_nghe_an_s_official_list():
+    from par.read.registry import official_units
+
+    xa = UNITS[UNITS["level"] == "xa"]
+    official = official_units("Nghệ An", known=UNITS)
+    assert set(zip(xa["id"], xa["name"], xa["group"])) == set(
+        zip(official["id"], official["name"], official["group"]))
+    assert not xa["name"].str.contains("mẫu").any()
+    assert xa.loc["p-cua-lo", "name"] == "Phường Cửa Lò"
+    rows = read_inputs([ROOT / "data" / "inputs" / "xa-2025-self.csv"],
+                       load_criteria(ROOT / "criteria" / "nghe-an-xa-2025.yaml"), UNITS)[0]
+    assert set(rows["unit"]) == set(xa["id"])
+
+
 def test_cua_lo_ranks_14_of_21_in_2019_with_the_story_in_its_lagging_criteria():
     card = _card("nghe-an-huyen-2019")
     u = card.units.loc["cua-lo"]
