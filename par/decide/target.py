@@ -1,6 +1,6 @@
 """What a unit needs to reach a target rank, how far ahead it is, and what-if re-scoring.
 
-Semantics (CONTRACT §4): ranks compare the index rounded to 2 decimals, ties by
+Semantics (CONTRACT §4): ranks compare the index rounded half up to 2 decimals, ties by
 the criteria set's rule (``min`` 1,2,2,4 or ``dense`` 1,2,2,3), within the level.
 The other units stay as they are. A unit reaches rank ``r`` when its rounded index
 is at least the *threshold*: the r-th best rounded index among the others (the
@@ -23,20 +23,21 @@ Edited leaves keep their missing/stage flags: a hypothetical score is not data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from par.domain.issues import Issue, ParError
-from par.engine.ranking import RANK_DECIMALS, rank_units
-from par.engine.scoring import Scorecard, roll_up, unit_totals
+from par.engine.ranking import RANK_DECIMALS, index_key, rank_units
+from par.engine.scoring import POINT_DECIMALS, Scorecard, micro_points, roll_up, unit_totals
 
 GAIN_COLUMNS = ["code", "name", "current", "gain", "new_points", "max", "points_lost",
                 "peer_mean"]
 MARGIN_COLUMNS = ["rank", "of", "index", "next_unit", "next_rank", "next_index",
                   "index_margin", "points_margin"]
-_STEP = 10 ** RANK_DECIMALS  # rounded indices compare as integers: rint(index × 100)
-_NUDGE = 1e-9  # points added to the exact minimum so rounding at x.xx5 cannot fall short
+_STEP = 10 ** RANK_DECIMALS  # rounded indices compare as integers: hundredths, half up
+_MICRO = 10 ** POINT_DECIMALS  # points are whole micro-points (par.engine.scoring)
 _EPS = 1e-12
 
 
@@ -107,6 +108,7 @@ def what_if(card: Scorecard, unit: str, new_points: dict[str, float]) -> Scoreca
         wanted = np.array([float(v) for v in new_points.values()], dtype=float)
         keep = np.isnan(wanted) | ~applicable[at]
         points[at] = np.where(keep, points[at], np.clip(wanted, 0.0, amax[at]))
+        points = micro_points(points) / _MICRO  # kept to 6 decimals, as the engine keeps them
     new_leaves = leaves.copy()
     new_leaves.iloc[rows, new_leaves.columns.get_loc("points")] = points
     one_score, _ = roll_up(criteria, points[None, :], (amax * applicable)[None, :],
@@ -136,8 +138,18 @@ def apply_gains(card: Scorecard, unit: str, gains: dict[str, float]) -> Scorecar
 # -- thresholds ----------------------------------------------------------------------------
 
 def _keys(index) -> np.ndarray:
-    """The index rounded to 2 decimals, as exact integers (hundredths)."""
-    return np.rint(np.round(np.asarray(index, dtype=float), RANK_DECIMALS) * _STEP).astype(np.int64)
+    """The index rounded half up to 2 decimals, as exact integers (hundredths): the engine's
+    ``index_key``."""
+    return index_key(index).astype(np.int64)
+
+
+def _micro_needed(key: int, amax: float, scale: float, raw: float) -> int:
+    """The fewest whole micro-points to add to ``raw`` (regular + bonus − penalty) so that the
+    index rounds half up to ``key`` hundredths: scale × total / M ≥ (key − ½) / 100, i.e.
+    total ≥ M × (2 key − 1) / (200 × scale), solved exactly in whole micro-points."""
+    m = int(micro_points(amax))
+    total = -((-m * (2 * key - 1) * Fraction(1, 200)) // Fraction(scale))  # ceiling
+    return max(0, int(total) - int(micro_points(raw)))
 
 
 def _threshold_key(others: np.ndarray, rank: int, ties: str) -> int | None:
@@ -224,18 +236,18 @@ def get_target_plan(card: Scorecard, unit: str, target_rank: int, lang: str = "v
                           threshold, available, best_rank, float(u["index"]), current,
                           pd.DataFrame(columns=GAIN_COLUMNS), card.units)
     index_needed = (key - 0.5) / _STEP  # the smallest index that rounds up to the threshold
-    needed = max(0.0, amax * index_needed / scale - raw) + _NUDGE
-    if needed > available + _NUDGE:
+    needed = _micro_needed(key, amax, scale, raw) / _MICRO
+    if micro_points(needed) > micro_points(available):
         gains = _plan(candidates, available)
         return TargetPlan(unit, current, target_rank, of, False, needed, index_needed, threshold,
                           available, best_rank, float(best_card.units.at[unit, "index"]),
                           best_rank, gains, best_card.units)
-    for _ in range(8):  # the engine's own sums decide; nudge past float noise if needed
+    for _ in range(8):  # the engine's own sums decide; one more micro-point if they disagree
         gains = _plan(candidates, min(needed, available))
         after = apply_gains(card, unit, dict(zip(gains["code"], gains["gain"])))
         if int(after.units.at[unit, "rank"]) <= target_rank or needed >= available:
             break
-        needed += _NUDGE * 10
+        needed += 1 / _MICRO
     new_rank = int(after.units.at[unit, "rank"])
     return TargetPlan(unit, current, target_rank, of, new_rank <= target_rank,
                       float(gains["gain"].sum()), index_needed, threshold, available,

@@ -32,7 +32,7 @@ import pandas as pd
 
 from par.domain.issues import Issue, ParError
 from par.domain.periods import ANNUAL, Period
-from par.engine.ranking import RANK_DECIMALS
+from par.engine.ranking import index_key
 from par.engine.scoring import Scorecard, score
 from par.i18n import t
 
@@ -214,7 +214,7 @@ def get_rank_intervals(card: Scorecard, runs: int = 1000, weight_spread: float =
                                     None if factor is None else factor[i:i + block]) - base)
              for i in range(0, runs, block)]
     index = np.concatenate(parts) if parts else np.empty((0, len(model.ids)))
-    keys = np.rint(np.round(index, RANK_DECIMALS) * 10 ** RANK_DECIMALS).astype(np.int64)
+    keys = index_key(index).astype(np.int64)  # the engine's rounded index, half up
     ranks = competition_ranks(keys, card.criteria.ties) if len(model.ids) else keys
     q = lambda p: np.percentile(ranks, p, axis=0, method="inverted_cdf").astype(np.int64)
     out = pd.DataFrame(index=card.units.index)

@@ -21,6 +21,20 @@ ALLOWED_AGGREGATES = {
     "choice": ("last",),
 }
 KINDS = ("regular", "bonus", "penalty")
+INDEX_DECIMALS = 2  # CONTRACT §4: ranks, grades and every display use the index to 2 decimals
+
+# The one rounding (CONTRACT §4, second revision: half up on the decimal value) lives with the
+# number formatting in par.i18n.formatting; the domain hands it on to the engine, which may
+# import only the domain. Loaded on first use, so importing the models stays cheap.
+_ROUNDING = ("half_up_units", "round_half_up")
+
+
+def __getattr__(name: str):
+    if name in _ROUNDING:
+        from par.i18n import formatting
+
+        return getattr(formatting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -123,12 +137,25 @@ class CriteriaSet:
         return sum(d.max for d in self.domains if d.kind == "regular")
 
     def grade(self, index: float | None) -> str | None:
-        if index is None:
-            return None
+        """The band of the index as published: rounded half up to 2 decimals first, so
+        89.995 (shown 90,00) is graded in a band from 90. None for no index."""
+        return None if index is None else self.grades([index])[0]
+
+    def grades(self, indices) -> list[str | None]:
+        """``grade`` of many indices at once (NaN: None): the first band, in evaluation
+        order, that the index rounded half up to 2 decimals satisfies."""
+        import numpy as np
+
+        from par.i18n.formatting import round_half_up
+
+        figures = round_half_up(np.asarray(indices, dtype=float).reshape(-1), INDEX_DECIMALS)
+        labels = np.full(len(figures), None, dtype=object)
+        done = np.isnan(figures)
         for band in self.bands:
-            if band.satisfied_by(index):
-                return band.label
-        return None
+            hit = ~done & ((figures > band.bound) if band.strict else (figures >= band.bound))
+            labels[hit] = band.label
+            done |= hit
+        return labels.tolist()
 
     def grade_label(self, label, lang: str = "vi"):
         """A grade as a person reads it: the band's English label in English, when given."""

@@ -12,12 +12,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from par.domain.models import AGGREGATES, CriteriaSet
+from par.domain.models import AGGREGATES, CriteriaSet, half_up_units
 from par.domain.periods import Period
 from par.engine.ranking import rank_units
 from par.engine.rules import Cells, LeafParams, apply_rules
 
 _AGG_COLUMNS = ("value", "numerator", "denominator")
+
+# Points are kept to 6 decimals (what the JSON publishes) and added as whole micro-points,
+# so totals are exact: 0.1 + 0.2 is 0.3, and the index is one division of two exact sums.
+POINT_DECIMALS = 6
+_MICRO = 10 ** POINT_DECIMALS
+
+
+def micro_points(points) -> np.ndarray:
+    """Points as whole micro-points (int64), rounded half up on the decimal value."""
+    return np.asarray(half_up_units(np.asarray(points, dtype=float), POINT_DECIMALS)
+                      ).astype(np.int64)
 
 
 @dataclass
@@ -254,7 +265,7 @@ def score(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
     points, na = _cell_points(aggregated, params, grid)
 
     leaf_points = np.zeros(grid.size)
-    leaf_points[aggregated.cell] = points
+    leaf_points[aggregated.cell] = micro_points(points) / _MICRO
     applicable = np.ones(grid.size, dtype=bool)
     applicable[aggregated.cell] = ~na
     missing = np.ones(grid.size, dtype=bool)
@@ -397,8 +408,10 @@ def roll_up(criteria: CriteriaSet, leaf_points: np.ndarray, leaf_max: np.ndarray
     """Each node's score = its applicable children's sum, capped at its applicable max.
 
     ``leaf_points`` and ``leaf_max`` are units × leaves (leaf order); returns two
-    units × nodes frames (tree order): node scores and applicable maxima.
+    units × nodes frames (tree order): node scores and applicable maxima. The sums are
+    exact: they are made in whole micro-points (``POINT_DECIMALS``).
     """
+    points, maxima = micro_points(leaf_points), micro_points(leaf_max)
     score: dict[str, np.ndarray] = {}
     amax: dict[str, np.ndarray] = {}
     leaf_index = {leaf.code: i for i, leaf in enumerate(criteria.leaves)}
@@ -406,7 +419,7 @@ def roll_up(criteria: CriteriaSet, leaf_points: np.ndarray, leaf_max: np.ndarray
     def visit(node):
         if node.is_leaf:
             i = leaf_index[node.code]
-            score[node.code], amax[node.code] = leaf_points[:, i], leaf_max[:, i]
+            score[node.code], amax[node.code] = points[:, i], maxima[:, i]
             return
         for child in node.children:
             visit(child)
@@ -417,23 +430,27 @@ def roll_up(criteria: CriteriaSet, leaf_points: np.ndarray, leaf_max: np.ndarray
     for domain in criteria.domains:
         visit(domain)
     codes = list(criteria.nodes)
-    frame = lambda d: pd.DataFrame({c: d[c] for c in codes}, index=unit_ids)
+    frame = lambda d: pd.DataFrame({c: d[c] / _MICRO for c in codes}, index=unit_ids)
     return frame(score), frame(amax)
 
 
 def unit_totals(criteria: CriteriaSet, units: pd.DataFrame, node_score: pd.DataFrame,
             node_max: pd.DataFrame) -> pd.DataFrame:
+    """Regular, bonus, penalty, total (clamped) and index per unit (CONTRACT §4), added in
+    whole micro-points; the index is ``scale × total / max`` of the two exact sums."""
     kind = {d.code: d.kind for d in criteria.domains}
     of_kind = lambda k: [c for c, v in kind.items() if v == k]
-    regular = node_score[of_kind("regular")].sum(axis=1)
-    regular_max = node_max[of_kind("regular")].sum(axis=1)
-    bonus = node_score[of_kind("bonus")].sum(axis=1)
-    penalty = node_score[of_kind("penalty")].sum(axis=1)
-    total = np.clip(regular + bonus - penalty, 0.0, regular_max)
+    micro = lambda frame, k: micro_points(frame[of_kind(k)].to_numpy(dtype=float)).sum(axis=1)
+    regular = micro(node_score, "regular")
+    regular_max = micro(node_max, "regular")
+    bonus = micro(node_score, "bonus")
+    penalty = micro(node_score, "penalty")
+    total = np.clip(regular + bonus - penalty, 0, regular_max)
     with np.errstate(divide="ignore", invalid="ignore"):
-        index = np.where(regular_max > 0, criteria.scale * total / regular_max, np.nan)
+        index = np.where(regular_max > 0, criteria.scale * total.astype(float) / regular_max,
+                         np.nan)
     return pd.DataFrame({
         "name": units["name"].to_numpy(), "group": units["group"].to_numpy(),
-        "score": total.to_numpy(), "max": regular_max.to_numpy(), "index": index,
-        "regular": regular.to_numpy(), "bonus": bonus.to_numpy(), "penalty": penalty.to_numpy(),
+        "score": total / _MICRO, "max": regular_max / _MICRO, "index": index,
+        "regular": regular / _MICRO, "bonus": bonus / _MICRO, "penalty": penalty / _MICRO,
     }, index=node_score.index)

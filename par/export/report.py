@@ -3,7 +3,8 @@ criteria set, one formatted sheet each (openpyxl, bytes, no UI).
 
 Every sheet has a title row, a context row (set, period, units ranked) and one header row,
 then the data; numbers stay numbers (2-decimal formats), so the workbook can be sorted and
-filtered. Text is always written as text, never as a formula, whatever it starts with
+filtered. The index is written as published, rounded half up to 2 decimals (CONTRACT §4):
+the figure that ranks and grades, so it sorts as it ranks. Text is always written as text, never as a formula, whatever it starts with
 (formula injection), and never as a link; Excel reads no markup, so names need no other
 escaping (tests/export/test_report.py). The same Scorecard gives the same bytes: the workbook's timestamps
 and its zip entries' times are fixed.
@@ -27,7 +28,7 @@ from par.analysis.lagging import get_lagging
 from par.engine.scoring import Scorecard
 from par.export.reproducible import FIXED_TIME, fixed_zip
 from par.i18n import t
-from par.i18n.formatting import fmt_number
+from par.i18n.formatting import fmt_number, round_half_up
 from par.read.template import describe_rule
 
 NUMBER_FORMAT = "0.00"
@@ -179,7 +180,8 @@ def _ranking(ws, card: Scorecard, lang: str, context: str) -> None:
         row = _unit_cells(card, uid)
         if groups:
             row += [r["group"], r["group_rank"]]
-        row += [r["score"], r["max"], r["index"], r["band"],
+        # the index as published (half up, 2 decimals): the figure that ranks and grades
+        row += [r["score"], r["max"], round_half_up(r["index"], 2), r["band"],
                 t("word.yes", lang) if r["provisional"] else None, r["missing"]]
         rows.append(row)
     band_col = [c.header for c in cols].index(t("col.band", lang)) + 1

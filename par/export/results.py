@@ -6,22 +6,29 @@ import io
 import pandas as pd
 
 from par.engine.scoring import Scorecard
+from par.i18n.formatting import round_half_up
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def results_frame(card: Scorecard, lang: str = "vi") -> pd.DataFrame:
-    """One row per unit: ids, names, rank/of, group rank, index, score, max, grade, domains."""
+    """One row per unit: ids, names, rank/of, group rank, index, score, max, grade, domains.
+
+    The index is the published figure (half up to 2 decimals, CONTRACT §4), the one that ranks;
+    scores are rounded half up to 4 decimals."""
     u = card.units
     frame = pd.DataFrame({
         "unit": u.index, "name": u["name"].to_numpy(), "group": u["group"].to_numpy(),
         "rank": u["rank"].to_numpy(), "of": u["of"].to_numpy(),
         "group_rank": u["group_rank"].to_numpy(), "group_of": u["group_of"].to_numpy(),
-        "index": u["index"].round(2).to_numpy(), "score": u["score"].round(4).to_numpy(),
+        "index": round_half_up(u["index"].to_numpy(dtype=float), 2),
+        "score": round_half_up(u["score"].to_numpy(dtype=float), 4),
         "max": u["max"].to_numpy(), "band": u["band"].to_numpy(),
         "provisional": u["provisional"].to_numpy(), "missing": u["missing"].to_numpy(),
     })
-    domains = card.node_score[card.domain_codes()].round(4)
+    codes = card.domain_codes()
+    domains = pd.DataFrame(round_half_up(card.node_score[codes].to_numpy(dtype=float), 4),
+                           index=card.node_score.index, columns=codes)
     domains.columns = [f"domain_{c}" for c in domains.columns]
     return pd.concat([frame.reset_index(drop=True), domains.reset_index(drop=True)], axis=1)
 

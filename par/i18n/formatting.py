@@ -3,14 +3,75 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
+
+# A figure is read as the decimal it stands for: to 9 decimals and at most 12 significant
+# digits. Anything finer is binary float noise (58.775 is stored as 58.77499999999999857…,
+# 100 × 23.51 / 40 as 58.775000000000006), so it never decides a rounding.
+SNAP_DECIMALS = 9
+SNAP_DIGITS = 12
+_POW10 = np.array([10.0 ** k for k in range(0, 31)])  # exact powers of ten up to 1e22
+
+
+def half_up_units(values, decimals: int = 2):
+    """The figures rounded half up on their decimal value (away from zero, as
+    ``Decimal.quantize(..., ROUND_HALF_UP)`` does), as whole counts of ``10**-decimals``:
+    58.775 → 5878, 89.995 → 9000, 12.345 → 1235 for ``decimals=2``.
+
+    Each figure is first read as the decimal it stands for (``SNAP_DECIMALS`` decimals, at
+    most ``SNAP_DIGITS`` significant digits), so float noise never decides. Vectorised:
+    a float64 array of whole numbers (NaN stays NaN; exact below 2**53); a scalar gives a float.
+    This is the one rounding every rank, grade, table, chart and export uses (CONTRACT §4).
+    """
+    if not 0 <= int(decimals) <= 15:
+        raise ValueError(f"decimals must be 0 … 15, got {decimals}")
+    decimals = int(decimals)
+    x = np.asarray(values, dtype=float)
+    scalar = x.ndim == 0
+    x = np.atleast_1d(x)
+    out = np.full(x.shape, np.nan)
+    finite = np.isfinite(x)
+    a = np.abs(x[finite])
+    digits = np.zeros(a.shape)
+    np.floor(np.log10(a, out=digits, where=a > 0), out=digits, where=a > 0)
+    keep = np.minimum(SNAP_DECIMALS, SNAP_DIGITS - 1 - digits).astype(np.int64)  # may be < 0
+    fine = keep >= decimals  # the snapped figure has digits below the rounding position
+    units = np.empty(a.shape)
+    if fine.any():
+        k = keep[fine]
+        snapped = np.rint(a[fine] * _POW10[k]).astype(np.int64)  # < 10**12: exact
+        step = (_POW10[k - decimals]).astype(np.int64)
+        units[fine] = (snapped + step // 2) // step
+    if (~fine).any():  # huge figures: no digit at the rounding position to round
+        k = keep[~fine]
+        down, up = _POW10[np.clip(k, 0, 30)], _POW10[np.clip(-k, 0, 30)]
+        snapped = np.rint(a[~fine] * down / up) * up / down
+        units[~fine] = np.rint(snapped * _POW10[decimals])
+    out[finite] = np.copysign(units, x[finite]) + 0.0  # + 0.0: no negative zero
+    return float(out[0]) if scalar else out.reshape(np.shape(values))
+
+
+def round_half_up(values, decimals: int = 2):
+    """The figures rounded half up to ``decimals`` (see ``half_up_units``), as the floats
+    nearest to the rounded decimals: 58.775 → 58.78. Arrays in, arrays out; a scalar gives
+    a float."""
+    units = half_up_units(values, decimals)
+    return units / 10.0 ** int(decimals) if isinstance(units, float) else units / _POW10[int(decimals)]
 
 
 def fmt_number(x: float | None, lang: str = "vi", decimals: int = 2) -> str:
-    """78.45 → '78,45' in Vietnamese; thousands use '.' there and ',' in English."""
+    """78.45 → '78,45' in Vietnamese; thousands use '.' there and ',' in English.
+
+    Rounded half up on the decimal value (``half_up_units``): 58.775 → '58,78'.
+    """
     if x is None or pd.isna(x):
         return "–"
-    text = f"{x:,.{decimals}f}"
+    if not np.isfinite(float(x)):
+        return f"{float(x):,.{decimals}f}"  # inf, -inf: as before
+    units = int(half_up_units(float(x), decimals))
+    whole, part = divmod(abs(units), 10 ** decimals)
+    text = ("-" if units < 0 else "") + f"{whole:,}" + (f".{part:0{decimals}d}" if decimals else "")
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text

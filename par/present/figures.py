@@ -49,24 +49,26 @@ def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
     mean = float(best_first["index"].mean()) if len(best_first) else 0.0
     rows = _ranking_rows(best_first, highlight, top)
     shown = sum(1 for pos in rows if not isinstance(pos, _Gap))
-    labels, xs, texts, colors = [], [], [], []
+    labels, xs, texts, shown_index, colors = [], [], [], [], []
     for item in reversed(rows):  # plotly draws the first category at the bottom
         if isinstance(item, _Gap):
             labels.append("<i>" + plotly_text(t("chart.ranking_gap", lang, count=fmt_number(
                 item.count, lang, 0))) + "</i>")
             xs.append(float("nan"))
             texts.append("")
+            shown_index.append("")
             colors.append(COLOR)
             continue
         r = best_first.iloc[item]
         labels.append(short_label(r["name"]))
         xs.append(r["index"])
-        texts.append(f"{int(r['rank'])}/{int(r['of'])} · {fmt_number(r['index'], lang)}")
+        shown_index.append(fmt_number(r["index"], lang))  # half up, as it ranks (CONTRACT §4)
+        texts.append(f"{int(r['rank'])}/{int(r['of'])} · {shown_index[-1]}")
         colors.append(HIGHLIGHT if best_first.index[item] == highlight else COLOR)
     fig = go.Figure(go.Bar(
         x=np.array(xs, dtype=float), y=_unique(labels), orientation="h",
         marker_color=colors, text=texts, textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+        customdata=shown_index, hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.add_vline(x=mean, line_dash="dash", line_color=MEAN_COLOR,
                   annotation_text=plotly_text(t("chart.mean", lang, value=fmt_number(mean, lang))),
                   annotation_position="top")

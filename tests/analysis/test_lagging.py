@@ -60,9 +60,9 @@ def test_lagging_ordered_by_gap_with_points_lost_mean_and_best(card):
 
 
 def test_lagging_of_other_units(card):
-    # b: L2 13/3 − 3 = 1.3333 before L1 7/3 − 2 = 0.3333
+    # b: L2 13/3 − 3 = 1.3333 before its penalty 2 − 1 = 1 before L1 7/3 − 2 = 0.3333
     assert records(get_lagging(card, "b"), "criterion", "points_lost", "mean") == [
-        ("1.2", 3, 4.3333), ("1.1", 2, 2.3333)]
+        ("1.2", 3, 4.3333), ("P", 2, 1), ("1.1", 2, 2.3333)]
     assert records(get_lagging(card, "c"), "criterion", "points_lost", "best") == [("1.2", 2, 6)]
 
 
@@ -73,10 +73,43 @@ def test_means_use_ranked_peers_only(card):
     assert get_lagging(card, "d").empty  # an unranked unit has no peers to compare with
 
 
-def test_penalty_leaves_are_not_listed(card):
-    # a has no penalty while the mean is 1: that is not a lagging criterion
+def test_a_penalty_leaf_lags_when_the_penalty_is_above_the_mean(card):
+    # CONTRACT §4 (second revision): P over a, b, c is 0, 2, 1 → mean 1, best (smallest) 0.
+    # b pays 2: it lags by 2 − 1 = 1, loses the penalty itself (2) and sorts by that gap
+    # between L2 (13/3 − 3 = 1.3333) and L1 (7/3 − 2 = 0.3333)
+    lag = get_lagging(card, "b")
+    assert records(lag, "criterion", "name", "score", "max", "points_lost", "mean", "best",
+                   "gap") == [("1.2", "L2", 3, 6, 3, 4.3333, 6, 1.3333),
+                              ("P", "Phạt", 2, 2, 2, 1, 0, 1),
+                              ("1.1", "L1", 2, 4, 2, 2.3333, 4, 0.3333)]
+    # a pays nothing, below the mean penalty: not lagging; c pays the mean: not lagging
     assert "P" not in get_lagging(card, "a")["criterion"].tolist()
+    assert "P" not in get_lagging(card, "c")["criterion"].tolist()
+
+
+def test_a_penalty_below_the_mean_is_a_strength(card):
+    # a pays 0 where the mean is 1: a lead of 1, its best the smallest penalty (0)
+    strengths = get_strengths(card, "a")
+    assert records(strengths, "criterion", "score", "mean", "best", "lead") == [
+        ("1.2", 6, 4.3333, 6, 1.6667), ("P", 0, 1, 0, 1)]
     assert "P" not in get_strengths(card, "b")["criterion"].tolist()
+    assert "P" not in get_strengths(card, "c")["criterion"].tolist()
+
+
+def test_a_penalty_leaf_lags_by_its_gap_alone():
+    # a penalty gap larger than every regular gap comes first, whatever its points lost
+    c = build_criteria(SET)
+    rows = [row("a", "1.1", "3"), row("b", "1.1", "4"), row("c", "1.1", "4"),
+            row("a", "P", "2"), row("b", "P", "0"), row("c", "P", "0")]
+    lag = get_lagging(card_for(c, make_units("a b c"), rows), "a")
+    # P: 2 − 2/3 = 1.3333 before L1: 11/3 − 3 = 0.6667
+    assert records(lag, "criterion", "points_lost", "mean", "best", "gap") == [
+        ("P", 2, 0.6667, 0, 1.3333), ("1.1", 1, 3.6667, 4, 0.6667)]
+
+
+def test_penalty_leaves_stay_out_of_the_weakest_criteria(card):
+    # attainment (points earned / max) means nothing for a penalty (docs/decisions.md)
+    assert "P" not in get_weakest(card)["criterion"].tolist()
 
 
 def test_not_applicable_peers_are_left_out_of_the_mean():
@@ -90,7 +123,7 @@ def test_not_applicable_peers_are_left_out_of_the_mean():
 
 def test_strengths_mirror(card):
     assert records(get_strengths(card, "a"), "criterion", "score", "mean", "best") == [
-        ("1.2", 6, 4.3333, 6)]
+        ("1.2", 6, 4.3333, 6), ("P", 0, 1, 0)]
     # c: L1 4 − 7/3 = 1.6667 before L3 3 − 2 = 1
     assert records(get_strengths(card, "c"), "criterion", "lead") == [("1.1", 1.6667), ("2.1", 1)]
 

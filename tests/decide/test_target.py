@@ -372,3 +372,30 @@ def test_cli_margin(capsys):
     assert data["points_margin"] is None and data["points_to_move_up"] > 0
     code, out, err = run(capsys, ["margin", "--unit", "zz", *SAMPLE])
     assert code == 2 and "zz" in err
+
+
+# -- the index rounded half up (CONTRACT §4, second revision) ------------------------------
+
+def test_the_threshold_is_reached_at_the_half_up_boundary_exactly():
+    # b at 12.34 wants to rank with a at 12.35: 12.345 rounds half up to 12.35, so 0.005
+    # points (max 100) are enough, to the micro-point, and one micro-point less is not
+    criteria = points_set({"1.1": 100})
+    table = {"a": {"1.1": 12.35}, "b": {"1.1": 12.34}}
+    card = score_points(criteria, table)
+    plan = get_target_plan(card, "b", 1)
+    assert plan.threshold == 12.35 and plan.index_needed == pytest.approx(12.345)
+    assert plan.points_needed == 0.005 and plan.new_rank == 1
+    engine = rescore_with_plan(criteria, table, "b", plan)
+    assert engine.units["rank"].tolist() == [1, 1]
+    assert engine.units.at["b", "index_2dp"] == 12.35
+    assert int(apply_gains(card, "b", {"1.1": 0.004999}).units.at["b", "rank"]) == 2
+
+
+def test_margins_compare_the_half_up_figures():
+    # 12.345 is shown and ranked as 12.35: level with a, 0.01 ahead of c
+    criteria = points_set({"1.1": 100})
+    card = score_points(criteria, {"a": {"1.1": 12.35}, "b": {"1.1": 12.345},
+                                   "c": {"1.1": 12.34}})
+    m = get_margins(card)
+    assert m.loc[["a", "b"], "next_unit"].tolist() == ["c", "c"]
+    assert m.loc[["a", "b"], "index_margin"].tolist() == pytest.approx([0.01, 0.01])

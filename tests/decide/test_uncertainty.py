@@ -213,3 +213,16 @@ def test_runs_are_capped_before_any_memory_is_taken(sample):
         err.value.render("en")
     assert max_runs(3321) * 3321 <= MAX_RANK_CELLS
     assert max_runs(21) == 100_000 and max_runs(3321) == MAX_RANK_CELLS // 3321
+
+
+@pytest.mark.parametrize("ties", ["min", "dense"])
+def test_zero_perturbation_keeps_the_half_up_ties_of_the_engine(ties):
+    # 12.345 ranks as 12.35 (CONTRACT §4, second revision): c ties with b
+    criteria = points_set({"1.1": 50, "2.1": 50}, ties)
+    card = score_points(criteria, {"a": {"1.1": 7.5, "2.1": 7.5}, "b": {"1.1": 6.175, "2.1": 6.175},
+                                   "c": {"1.1": 6.1725, "2.1": 6.1725},
+                                   "d": {"1.1": 6.17, "2.1": 6.17}})
+    assert card.units.loc[list("abcd"), "index_2dp"].tolist() == [15.0, 12.35, 12.35, 12.34]
+    out = get_rank_intervals(card, runs=20, weight_spread=0.0, shrink=False)
+    assert out["median_rank"].tolist() == card.units["rank"].tolist()
+    assert collapsed(out)

@@ -62,11 +62,11 @@ def test_ranking_matches_the_engine(book, card):
     header, rows = _rows(ws)
     assert header[:3] == ["Hạng", "Mã đơn vị", "Đơn vị"]
     i_index, i_band = header.index("Chỉ số (%)"), header.index("Xếp loại")
-    got = [(r[1].value, r[0].value, r[2].value, round(r[i_index].value, 9), r[i_band].value)
-           for r in rows]
+    got = [(r[1].value, r[0].value, r[2].value, r[i_index].value, r[i_band].value) for r in rows]
     u = card.units
+    # the index as published (rounded half up to 2 decimals): the figure that ranks and grades
     assert got == [(uid, int(u.at[uid, "rank"]), u.at[uid, "name"],
-                    round(float(u.at[uid, "index"]), 9), u.at[uid, "band"]) for uid in u.index]
+                    float(u.at[uid, "index_2dp"]), u.at[uid, "band"]) for uid in u.index]
     cua_lo = next(r for r in rows if r[1].value == "cua-lo")
     assert cua_lo[0].value == 14 and round(cua_lo[i_index].value, 2) == 76.68
 
@@ -178,3 +178,40 @@ def test_hostile_names_are_plain_text_cells():
     results = openpyxl.load_workbook(io.BytesIO(export_results_xlsx(_card(hostile))))
     names = {r[0].value: r[1].value for r in results.active.iter_rows(min_row=2)}
     assert names["vinh"] == "Thành phố\ufffd Vinh\ufffd" and names["cua-lo"] == hostile["cua-lo"]
+
+
+# -- the index as published: rounded half up (CONTRACT §4, second revision) ----------------
+
+def _boundary_card():
+    from conftest import card_for, leaf_set, make_units, row
+
+    criteria = leaf_set("{type: points}", 100, "bands: [{min: 90, label: A}, {min: 0, label: B}]\n")
+    values = {"a": "89.995", "b": "90", "c": "12.345", "d": "12.35", "e": "12.34"}
+    return card_for(criteria, make_units("a b c d e"),
+                    [row(u, value=v) for u, v in values.items()])
+
+
+def test_report_index_is_the_figure_that_ranks_and_grades():
+    card = _boundary_card()
+    book = openpyxl.load_workbook(io.BytesIO(build_report(card)))
+    header, rows = _rows(book["Xếp hạng"])
+    i_index, i_band = header.index("Chỉ số (%)"), header.index("Xếp loại")
+    got = {r[1].value: (r[0].value, r[i_index].value, r[i_band].value) for r in rows}
+    assert got == {"a": (1, 90.0, "A"), "b": (1, 90.0, "A"), "c": (3, 12.35, "B"),
+                   "d": (3, 12.35, "B"), "e": (5, 12.34, "B")}
+
+
+def test_results_exports_show_the_figure_that_ranks():
+    # par.export.results: the CSV and the XLSX carry the same rounded index as the report
+    from par.export.results import export_results_csv, export_results_xlsx, results_frame
+
+    card = _boundary_card()
+    frame = results_frame(card).set_index("unit")
+    assert frame.loc[list("abcde"), "index"].tolist() == [90.0, 90.0, 12.35, 12.35, 12.34]
+    assert frame.loc[list("abcde"), "rank"].tolist() == [1, 1, 3, 3, 5]
+    csv = export_results_csv(card).decode("utf-8-sig")
+    assert "c,Unit c,,3,5,,,12.35," in csv and "e,Unit e,,5,5,,,12.34," in csv
+    ws = openpyxl.load_workbook(io.BytesIO(export_results_xlsx(card))).active
+    header = [c.value for c in ws[1]]
+    values = {r[0]: r[header.index("index")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert values == {"a": 90.0, "b": 90.0, "c": 12.35, "d": 12.35, "e": 12.34}

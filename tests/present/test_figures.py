@@ -279,3 +279,27 @@ def test_ranking_labels_stay_distinct():
     card.ranked["name"] = "Xã Hưng Lộc"  # communes share names across districts
     fig = fig_ranking(card, "vi", top=10)
     assert len(set(fig.data[0].y)) == len(fig.data[0].y) == 11
+
+
+# -- the index as published: rounded half up (CONTRACT §4, second revision) ----------------
+
+def _boundary_card():
+    from conftest import card_for, leaf_set, make_units, row
+
+    criteria = leaf_set("{type: points}", 100)
+    values = {"a": "60", "b": "58.78", "c": "58.775", "d": "58.77"}
+    return card_for(criteria, make_units("a b c d"), [row(u, value=v) for u, v in values.items()])
+
+
+def test_ranking_bars_show_the_figure_that_ranks():
+    # c (58.775) ranks with b at 58,78 and reads 58,78 on its bar and in its hover; d 58,77
+    fig = fig_ranking(_boundary_card(), "vi")
+    bar = fig.data[0]
+    texts = dict(zip([y.split("\u200b")[0] for y in bar.y], bar.text))
+    assert texts == {"Unit a": "1/4 · 60,00", "Unit b": "2/4 · 58,78", "Unit c": "2/4 · 58,78",
+                     "Unit d": "4/4 · 58,77"}
+    hover = dict(zip([y.split("\u200b")[0] for y in bar.y], bar.customdata))
+    assert hover["Unit c"] == "58,78" and hover["Unit d"] == "58,77"
+    assert "%{customdata}" in bar.hovertemplate and ".2f" not in bar.hovertemplate
+    en = fig_ranking(_boundary_card(), "en").data[0]
+    assert list(en.customdata)[::-1][:3] == ["60.00", "58.78", "58.78"]

@@ -14,7 +14,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.criterion": {"vi": "Tiêu chí", "en": "Criterion"},
     "col.points_lost": {"vi": "Điểm bị mất", "en": "Points lost"},
     "col.mean": {"vi": "Trung bình", "en": "Mean"},
-    "col.best": {"vi": "Cao nhất", "en": "Best"},
+    "col.best": {"vi": "Tốt nhất", "en": "Best"},  # the smallest, for a penalty leaf
     "col.attainment": {"vi": "Mức đạt TB", "en": "Mean attainment"},
     "col.period": {"vi": "Kỳ", "en": "Period"},
     "col.index_before": {"vi": "Chỉ số trước", "en": "Index before"},
