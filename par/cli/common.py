@@ -56,7 +56,9 @@ def units_option(p: argparse.ArgumentParser, help: str = "units table (CSV or XL
 def scoring_options(p: argparse.ArgumentParser) -> None:
     """--criteria, --units, --inputs | --db, --database, --as-of, --format, --lang."""
     p.add_argument("--criteria", required=True, metavar="FILE", help="criteria set YAML")
-    units_option(p)
+    p.add_argument("--units", default=None, metavar="FILE",
+                   help=f"units table (CSV or XLSX; default {DEFAULT_UNITS}, or with --db the "
+                        "database's units)")
     p.add_argument("--inputs", nargs="+", metavar="FILE", help="tidy input tables (CSV or XLSX)")
     p.add_argument("--db", action="store_true",
                    help="score the current submissions in the database instead of --inputs")
@@ -80,7 +82,13 @@ def scorecard_from_args(args, lang: str) -> Scorecard:
 def load_from_args(args, lang: str):
     """(criteria, units, rows, as_of) from the common options; warnings go to stderr."""
     criteria = load_criteria(args.criteria)
-    units = read_units(args.units)
+    store = open_store(args) if args.db else None
+    if args.units or store is None:
+        units = read_units(args.units or DEFAULT_UNITS)
+    else:  # the database's own units: a province's, not the sample file's
+        units = store.units()
+        if units.empty:
+            raise ParError([Issue("cli.no_units", {})])
     as_of = None
     if args.as_of:
         as_of = parse_period(args.as_of)
@@ -92,7 +100,6 @@ def load_from_args(args, lang: str):
     if args.db:
         from par.store.rows import load_rows
 
-        store = open_store(args)
         year = (as_of or criteria).year
         if year == criteria.year:
             rows, issues = load_rows(store, criteria, units)

@@ -242,3 +242,17 @@ def test_prune_drops_old_superseded_rows_keeps_records_and_refuses_their_rollbac
     code, _, err = run(capsys, "rollback", "1", "--user", "setup")
     assert code == 2 and "lưu trữ" in err
     assert run(capsys, "prune", "--older-than", "-1", "--user", "setup")[0] == 2
+
+
+def test_score_from_the_database_uses_the_database_units(db, tmp_path, capsys):
+    """A province's own units, not the sample's data/units.csv, when --units is not given."""
+    units = tmp_path / "own-units.csv"
+    units.write_text("id,name,level,group\nvinh,Thành phố Vinh,huyen,\n"
+                     "moi,Huyện Mới Lập,huyen,\n", encoding="utf-8")
+    rows = tmp_path / "moi.csv"
+    rows.write_text(TIDY + "moi,2019-Q1,1.1.1,có,,,,,\n", encoding="utf-8")
+    assert run(capsys, "import", str(rows), "--units", str(units), "--user", "setup")[0] == 0
+    code, out, err = run(capsys, "score", "--criteria", "criteria/nghe-an-huyen-2019.yaml",
+                         "--db", "--format", "json")
+    assert code == 0, err
+    assert "Huyện Mới Lập" in {r["name"] for r in json.loads(out)}
