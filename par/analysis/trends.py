@@ -15,7 +15,9 @@ import pandas as pd
 
 from par.domain.models import CriteriaSet
 from par.domain.periods import ANNUAL, Period
+from par.engine.diff import KINDS, SetDiff, diff_sets
 from par.engine.scoring import Scorecard, score, window
+from par.i18n import t
 
 DOMAIN_COLUMNS = ["code", "name", "score", "max", "mean", "best", "attainment"]
 MISSING_COLUMNS = ["code", "name", "max", "domain"]
@@ -234,6 +236,32 @@ def compare_sets(sets: Sequence[CriteriaSet]) -> list[tuple[int, int, str, str]]
     ordered = sorted(sets, key=lambda c: c.year)
     return [(a.year, b.year, a.id, b.id) for a, b in zip(ordered, ordered[1:])
             if a.sha256 is None or b.sha256 is None or a.sha256 != b.sha256]
+
+
+def method_changes(sets: Sequence[CriteriaSet]) -> list[tuple[int, int, str, str, SetDiff]]:
+    """``compare_sets`` with what changed: (previous year, year, previous id, id, the diff)."""
+    by_year = {(c.year, c.id): c for c in sets}
+    return [(a, b, id_a, id_b, diff_sets(by_year[(a, id_a)], by_year[(b, id_b)]))
+            for a, b, id_a, id_b in compare_sets(sets)]
+
+
+def describe_method_change(diff: SetDiff, lang: str = "vi", limit: int = 3) -> str:
+    """One short sentence for the trends page: per kind of change, how many and which codes
+    (the first ``limit``), e.g. "What changed in the criteria: 1 added (4.5); 1 max changed
+    (2.1); 1 rules changed (1.1.2)." Titles, years and texts are left out."""
+    changes = diff.method_changes
+    if not changes:
+        return t("criteriabook.summary.same_method", lang)
+    parts = []
+    for kind in KINDS:
+        codes = list(dict.fromkeys(c.field if kind == "header" else c.code
+                                   for c in changes if c.kind == kind))
+        if not codes:
+            continue
+        shown = ", ".join(codes[:limit]) + (f" … (+{len(codes) - limit})"
+                                            if len(codes) > limit else "")
+        parts.append(t(f"criteriabook.summary.{kind}", lang, count=len(codes), codes=shown))
+    return t("criteriabook.summary.lead", lang, changes="; ".join(parts))
 
 
 def get_over_scoring(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,

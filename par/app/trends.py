@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from par.analysis.trends import compare_sets, get_trend
+from par.analysis.trends import describe_method_change, get_trend, method_changes
 from par.app import cache
 from par.app.decide import section_projection
 from par.i18n import t
@@ -49,5 +49,6 @@ def page_trends() -> None:
                  hide_index=True)
     st.caption(t("trends.years", lang) + ": " + ", ".join(str(c.year) for c in
                                                         sorted(same_level, key=lambda c: c.year)))
-    for a, b, id_a, id_b in compare_sets(same_level):
-        st.warning(md(t("trends.sets_differ", lang, a=a, b=b, id_a=id_a, id_b=id_b)))
+    for a, b, id_a, id_b, changed in method_changes(same_level):
+        st.warning(md(t("trends.sets_differ", lang, a=a, b=b, id_a=id_a, id_b=id_b) + " "
+                      + describe_method_change(changed, lang)))

@@ -13,6 +13,7 @@ from par.i18n.catalog import (
     cli,
     col,
     criteria,
+    criteriabook,
     data,
     decide,
     export,
@@ -40,6 +41,6 @@ from par.i18n.catalog import (
     workbook,
 )
 
-MODULES = (app, audit, auth, chart, cli, col, criteria, data, decide, export, file, guard, hist, import_, input, kpi, loc, nav, pack, report, severity, stage, status, storage, template, trends, unit, units, upload, users, word, workbook)
+MODULES = (app, audit, auth, chart, cli, col, criteria, criteriabook, data, decide, export, file, guard, hist, import_, input, kpi, loc, nav, pack, report, severity, stage, status, storage, template, trends, unit, units, upload, users, word, workbook)
 MESSAGES: dict[str, dict[str, str]] = {
     key: entry for module in MODULES for key, entry in module.MESSAGES.items()}
