@@ -28,6 +28,9 @@ VARIABLES = {
     "PAR_CHROMIUM": ("chromium on PATH", "the Chromium that renders chart images and PDF packs"),
     "PAR_ERROR_LOG": ("logs/errors.log", "where unexpected errors are logged, each with the id "
                       "the user is shown"),
+    "PAR_PARSE_MEMORY_MB": ("1024", "memory one upload's reader (a child process) may use, in MB"),
+    "PAR_PARSE_SECONDS": ("30", "time one upload's reader may take before it is stopped"),
+    "PAR_MAX_INPUT_MB": ("512", "largest CSV that score --inputs reads, in MB"),
 }
 
 
@@ -96,3 +99,18 @@ def error_log() -> Path:
 def chromium() -> str | None:
     """An explicit Chromium path (PAR_CHROMIUM; kaleido's BROWSER_PATH is honoured too)."""
     return _text("PAR_CHROMIUM") or _text("BROWSER_PATH") or None
+
+
+def parse_memory_mb() -> float:
+    """Memory (address space) a file reader's child process may add, in MB (default 1024)."""
+    return _positive("PAR_PARSE_MEMORY_MB", 1024.0)
+
+
+def parse_seconds() -> float:
+    """CPU and wall-clock seconds one file read may take in its child process (default 30)."""
+    return _positive("PAR_PARSE_SECONDS", 30.0)
+
+
+def max_input_mb() -> float:
+    """Largest CSV file `score --inputs` reads, in MB (default 512; read in the process)."""
+    return _positive("PAR_MAX_INPUT_MB", 512.0)

@@ -20,6 +20,24 @@ wider than an XML parser (it also looks inside comments, and ignores
 namespaces): it may refuse a strange file, never accept a dangerous one.
 Memory stays within a few chunks; time is linear in the inflated size, which
 is itself capped.
+
+A cell need not carry its reference: calamine places a ``<c>`` without ``r`` one
+column right of the previous cell, in the row of the last ``<row r>`` plus the
+``</row>`` seen since (``<row/>`` counts as a start and an end), and a ``<c r>``
+moves the column but not the row. A 5 KB sheet with ``<row r="100000">`` and
+20,000 such cells made it ask for 64 GB and abort. So a part with any cell tag
+the fast path does not vouch for (``<c r="A1" …>``, r first, plain values) is
+read a second time by ``_Positions``, which follows that rule event by event
+(comments, CDATA and processing instructions skipped as the parser skips them;
+inside a cell only well-nested tags, no ``row`` or ``c``: anything else is
+refused) and checks every cell's real place against the limits.
+
+Within the limits a sheet can still cost a lot: calamine allocates a cell for
+every position of the rectangle from A1 to its farthest cell holding content
+(cells written ``<c …/>`` hold none), so A1 with IV100000 costs 25.6 million
+cells (13 s, 1.2 GB). ``Limits.max_area`` caps that rectangle for every part.
+Whatever the guard lets through is parsed in a bounded child process
+(``par.read.sandbox``).
 """
 from __future__ import annotations
 
@@ -60,6 +78,7 @@ class Limits:
     max_ratio: float = 100.0
     max_rows: int = 100_000  # cell references beyond these are refused
     max_cols: int = 256
+    max_area: int = 2_560_000  # rows × columns from A1 to a part's farthest cell with content
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -128,10 +147,20 @@ def _check(data: bytes, name: str, limits: Limits) -> None:
     for info in infos:
         scanner = _PartScanner(info.filename, name, limits,
                                macro_types=info.filename.lower() == REQUIRED_PARTS[0])
+        size = 0
         for chunk in _inflate(raw, info, budget, name, limits):
-            budget -= len(chunk)
+            size += len(chunk)
             scanner.feed(chunk)
         scanner.close()
+        if scanner.odd_cells:  # some cell may sit where no reference says: follow calamine
+            positions = _Positions(info.filename, name, limits)
+            for chunk in _inflate(raw, info, size, name, limits):
+                positions.feed(chunk)
+            positions.close()
+            scanner.max_row = max(scanner.max_row, positions.max_row)
+            scanner.max_col = max(scanner.max_col, positions.max_col)
+        scanner.check_area()
+        budget -= size
 
 
 def _zip_bomb(name: str, limits: Limits) -> _Refused:
@@ -227,9 +256,11 @@ _CELL = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 # attributes with plain double-quoted values) are checked in bulk; whatever does not fit
 # exactly this form goes through the careful path above. Plain values hold no quote of
 # either kind, no "<" and no ">": see _scan_plain for why removing such a tag is safe.
-_OTHER_ATTRS = rb'(?:\s+(?!(?:[\w.-]*:)?r\s*=)[\w.:-]+="[^"\'<>]*")*\s*/?>'
-_PLAIN_CELL = re.compile(rb'<(?:[\w.-]+:)?c r="([A-Z]{1,3})([0-9]{1,7})"' + _OTHER_ATTRS)
-_PLAIN_ROW = re.compile(rb'<(?:[\w.-]+:)?row r="([0-9]{1,7})"' + _OTHER_ATTRS)
+_OTHER_ATTRS = rb'(?:\s+(?!(?:[\w.-]*:)?r\s*=)[\w.:-]+="[^"\'<>]*")*\s*'
+# (the slash of a plain cell is kept: "<c r="B2" s="1"/>" holds no value, so it does not
+# widen the rectangle calamine allocates; it still takes its place)
+_PLAIN_CELL = re.compile(rb'<(?:[\w.-]+:)?c r="([A-Z]{1,3})([0-9]{1,7})"' + _OTHER_ATTRS + rb"(/?)>")
+_PLAIN_ROW = re.compile(rb'<(?:[\w.-]+:)?row r="([0-9]{1,7})"' + _OTHER_ATTRS + rb"/?>")
 _DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 # Encodings in which "<", quotes, letters and digits are their ASCII bytes (the scan reads bytes).
 _ASCII_SAFE = re.compile(r"utf-?8|(us-)?ascii|iso-?8859-\d+|latin-?\d|(windows|cp)-?12\d\d"
@@ -249,6 +280,9 @@ class _PartScanner:
         self.cells = 0
         self.rows = 0
         self.odd_tags = 0  # tags that needed the careful path
+        self.odd_cells = 0  # cell tags among them: their place may be implicit (see _Positions)
+        self.max_row = 0  # the farthest row and column of a cell that may hold content
+        self.max_col = 0
 
     # -- input
     def feed(self, chunk: bytes) -> None:
@@ -324,16 +358,21 @@ class _PartScanner:
         only reaches further. Either way every r= it would have seen is still seen.
         """
         limits = self.limits
-        pieces = _PLAIN_CELL.split(buf)  # text, letters, digits, text, letters, digits, …, text
+        pieces = _PLAIN_CELL.split(buf)  # text, letters, digits, slash, text, …, text
         if len(pieces) > 1:
-            letters, digits = pieces[1::3], pieces[2::3]
+            letters, digits, slashes = pieces[1::4], pieces[2::4], pieces[3::4]
             self._count(cells=len(letters))
             rows = list(map(int, digits))
             if min(rows) < 1 or max(rows) > limits.max_rows or \
                     not all(self._cell_ok(column + b"1") for column in set(letters)):
                 bad = next(a + b for a, b in zip(letters, digits) if not self._cell_ok(a + b))
                 self._out_of_range(bad.decode("ascii"))
-            buf = b"".join(pieces[0::3])
+            if b"/" in slashes:  # only cells that may hold a value widen the rectangle
+                full = [i for i, slash in enumerate(slashes) if not slash]
+                rows, letters = [rows[i] for i in full], {letters[i] for i in full}
+            if rows:
+                self._extent(max(rows), max(map(_column, set(letters))))
+            buf = b"".join(pieces[0::4])
         pieces = _PLAIN_ROW.split(buf)  # text, digits, text, …, text
         if len(pieces) > 1:
             rows = list(map(int, pieces[1::2]))
@@ -375,6 +414,7 @@ class _PartScanner:
             self._refuse("guard.too_many_cells", limit=limits.max_cells // 10)
         if name == b"c":
             self._count(cells=1)
+            self.odd_cells += 1
         elif name == b"row":
             self._count(rows=1)
         wanted = b"ref" if name not in (b"c", b"row") else b"r"
@@ -386,6 +426,9 @@ class _PartScanner:
                 ok = value.isdigit() and len(value) <= 7 and 1 <= int(value) <= limits.max_rows
             elif name == b"c":
                 ok = self._cell_ok(value)
+                if ok and not attrs.rstrip().endswith(b"/"):
+                    found_cell = _CELL.fullmatch(value)
+                    self._extent(int(found_cell.group(2)), _column(found_cell.group(1)))
             else:
                 ok = all(self._cell_ok(side) for piece in value.split() for side in piece.split(b":"))
             if not ok:
@@ -396,10 +439,22 @@ class _PartScanner:
         found = _CELL.fullmatch(ref)
         if found is None:
             return False
-        column = 0
-        for letter in found.group(1).upper():
-            column = column * 26 + letter - 64
+        column = _column(found.group(1))
         return 1 <= column <= self.limits.max_cols and 1 <= int(found.group(2)) <= self.limits.max_rows
+
+    def _extent(self, row: int, col: int) -> None:
+        """A cell that may hold a value sits at (row, col), both from 1."""
+        if row > self.max_row:
+            self.max_row = row
+        if col > self.max_col:
+            self.max_col = col
+
+    def check_area(self) -> None:
+        """Refuse the part when the rectangle calamine would allocate for it is too large."""
+        if self.max_row * self.max_col > self.limits.max_area:
+            self._refuse("guard.sheet_too_large",
+                         ref=f"{column_name(self.max_col)}{self.max_row}",
+                         rows=self.max_row, cols=self.max_col, limit=self.limits.max_area)
 
     def _count(self, cells: int = 0, rows: int = 0) -> None:
         self.cells += cells
@@ -416,6 +471,195 @@ class _PartScanner:
 
     def _refuse(self, code: str, **params) -> None:
         raise _Refused(Issue(code, {"part": self.part, **params}, file=self.file))
+
+
+# -- where calamine puts cells without a reference ------------------------------------------
+
+# Markup the parser skips whole: what is inside is neither a tag nor text for it.
+_SKIPPED = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
+_LONGEST_OPENER = max(len(opener) for opener, _ in _SKIPPED)
+_END_TAG = re.compile(rb"</([^\s/>]+)\s*>")
+_START_TAG = re.compile(rb"<([^\s/>!?<]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTR_PAIR = re.compile(rb"\s+([^\s=/>\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ROW_NUMBER = re.compile(rb"[0-9]{1,7}")
+_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")  # what calamine reads as a cell reference
+# The common cells, whole, in one match: a plain start tag (as in _PLAIN_CELL), then
+# nothing, a value, a formula and a value, or an inline string, then the end tag.
+_P = rb"(?:[^\s/>:<]*:)?"
+_BODY = (rb"(?:<" + _P + rb"f(?:\s[^<>]*)?>[^<]*</" + _P + rb"f>)?"
+         rb"(?:<" + _P + rb"v>[^<]*</" + _P + rb"v>"
+         rb"|<" + _P + rb"is><" + _P + rb"t(?:\s[^<>]*)?>[^<]*</" + _P + rb"t></" + _P + rb"is>)?")
+_WHOLE_CELL = re.compile(rb"<" + _P + rb"c(?: r=\"([A-Z]{1,3})([0-9]{1,7})\")?" + _OTHER_ATTRS
+                         + rb"(?:(/)>|>" + _BODY + rb"</" + _P + rb"c\s*>)")
+# Whole rows as Excel writes them (the row and every cell with its reference): each of
+# their places was checked by the first reading, so only where they leave the reader
+# counts: after the last row (group 1). Python keeps a repeated group's last match.
+_REF_CELL = (rb"<" + _P + rb'c r="[A-Z]{1,3}[0-9]{1,7}"' + _OTHER_ATTRS
+             + rb"(?:/>|>" + _BODY + rb"</" + _P + rb"c\s*>)")
+_WHOLE_ROWS = re.compile(rb"(?:<" + _P + rb'row r="([0-9]{1,7})"' + _OTHER_ATTRS
+                         + rb"(?:/>|>(?:" + _REF_CELL + rb")*</" + _P + rb"row\s*>))+")
+
+
+class _Positions(_PartScanner):
+    """The second reading of a part whose cells may lack references: every cell's real place.
+
+    Follows calamine's cell reader (quick-xml, local names, ``expand_empty_elements``):
+    ``<row r=N>`` sets the row to N; ``</row>`` (and ``<row/>``) moves to the next row and
+    back to column A; ``<c r=X>`` is at X and sets the column; ``<c>`` is at (row, column);
+    after each cell the column moves right. Comments, CDATA sections and processing
+    instructions are skipped whole, as the parser does. Inside a cell only well-nested
+    tags other than ``row`` and ``c`` are accepted: the parser reads a cell's content by
+    its own rules, and whatever could make it see other ``row`` tags than these is refused.
+    """
+
+    def __init__(self, part: str, file: str, limits: Limits):
+        super().__init__(part, file, limits)
+        self.row = 0  # 0-based, as in calamine
+        self.col = 0
+        self.in_cell = False
+        self.stack: list[bytes] = []  # tags open inside the current cell
+
+    def _scan(self, text: bytes) -> None:  # DTDs and macros were looked for by the first reading
+        if text:
+            self._scan_events(self.carry + text)
+
+    def _scan_events(self, buf: bytes) -> None:
+        pos, end, keep = 0, len(buf), len(buf)
+        whole, rows = _WHOLE_CELL.match, _WHOLE_ROWS.match
+        while True:
+            lt = buf.find(b"<", pos)
+            if lt < 0:
+                break
+            if not self.in_cell:
+                if (run := rows(buf, lt)) is not None:
+                    self.row, self.col = int(run.group(1)), 0  # after the last one's </row>
+                    pos = run.end()
+                    continue
+                if (cell := whole(buf, lt)) is not None:
+                    self._whole_cell(cell)
+                    pos = cell.end()
+                    continue
+            if buf.startswith((b"<!", b"<?"), lt):
+                opener, closer = next(((o, c) for o, c in _SKIPPED if buf.startswith(o, lt)),
+                                      (b"", None))
+                if closer is None:
+                    if end - lt < _LONGEST_OPENER and \
+                            any(o.startswith(buf[lt:]) for o, _ in _SKIPPED):
+                        keep = lt  # an opener cut by the chunk edge
+                        break
+                    self._refuse("guard.not_xlsx")  # a DTD (refused before) or no XML at all
+                stop = buf.find(closer, lt + len(opener))  # "<!-->" does not close itself
+                if stop < 0:
+                    if end - lt > MAX_TAG:
+                        self._refuse("guard.not_xlsx")
+                    keep = lt
+                    break
+                pos = stop + len(closer)
+                continue
+            if buf.startswith(b"</", lt):
+                tag = _END_TAG.match(buf, lt, min(end, lt + MAX_TAG))
+                if tag is None:
+                    if buf.find(b">", lt) >= 0 or end - lt >= MAX_TAG:
+                        self._refuse("guard.not_xlsx")  # "</" without a proper end tag
+                    keep = lt
+                    break
+                self._close_tag(tag.group(1).split(b":", 1)[-1])
+                pos = tag.end()
+                continue
+            tag = _START_TAG.match(buf, lt, min(end, lt + MAX_TAG))
+            if tag is None:
+                if lt + MAX_TAG <= end:
+                    self._refuse("guard.not_xlsx")
+                keep = lt
+                break
+            attrs = tag.group(2)
+            empty = attrs.endswith(b"/")
+            self._open_tag(tag.group(1).split(b":", 1)[-1], attrs[:-1] if empty else attrs, empty)
+            pos = tag.end()
+        self.carry = buf[keep:]
+        if len(self.carry) > MAX_TAG:
+            self._refuse("guard.not_xlsx")
+
+    def _whole_cell(self, cell: re.Match) -> None:
+        letters, digits, empty = cell.group(1, 2, 3)
+        if letters is None:
+            row, col = self.row, self.col
+        else:
+            row, col = int(digits) - 1, _column(letters) - 1
+        self._place(row, col, holds_value=empty is None)
+
+    def _open_tag(self, name: bytes, attrs: bytes, empty: bool) -> None:
+        if self.in_cell:
+            if name in (b"c", b"row", b"sheetData"):
+                self._refuse("guard.not_xlsx")
+            if not empty:
+                self.stack.append(name)
+            return
+        if name == b"row":
+            r = self._r(attrs)
+            if r is not None:
+                if not _ROW_NUMBER.fullmatch(r) or not 1 <= int(r) <= self.limits.max_rows:
+                    ref = r[:40].decode("ascii", "replace")
+                    self._out_of_range(f"{ref}:{ref}")
+                self.row = int(r) - 1
+            if empty:
+                self._close_tag(b"row")
+        elif name == b"c":
+            r = self._r(attrs)
+            if r is None:
+                row, col = self.row, self.col
+            else:
+                found = _REF.fullmatch(r)
+                if found is None:
+                    self._out_of_range(r[:40].decode("ascii", "replace"))
+                row, col = int(found.group(2)) - 1, _column(found.group(1)) - 1
+            self._place(row, col, holds_value=not empty)
+            if not empty:
+                self.in_cell, self.stack = True, []
+
+    def _close_tag(self, name: bytes) -> None:
+        if self.in_cell:
+            if self.stack:
+                if self.stack.pop() != name:
+                    self._refuse("guard.not_xlsx")  # not well nested: the parser may read on
+            elif name == b"c":
+                self.in_cell = False
+            else:
+                self._refuse("guard.not_xlsx")  # e.g. "</row>" inside a cell
+        elif name == b"row":
+            self.row += 1
+            self.col = 0
+
+    def _place(self, row: int, col: int, holds_value: bool) -> None:
+        """A cell at (row, col), both from 0; the column moves on past it."""
+        if not (0 <= row < self.limits.max_rows and 0 <= col < self.limits.max_cols):
+            self._out_of_range(f"{column_name(col + 1)}{row + 1}")
+        if holds_value:
+            self._extent(row + 1, col + 1)
+        self.col = col + 1
+
+    def _r(self, attrs: bytes) -> bytes | None:
+        """The value of the attribute named exactly ``r`` (as the parser matches it), or None."""
+        value, pos = None, 0
+        for pair in _ATTR_PAIR.finditer(attrs):
+            if pair.start() != pos:
+                break
+            pos = pair.end()
+            if pair.group(1) == b"r":
+                if value is not None:
+                    self._refuse("guard.not_xlsx")  # two r: which one a parser takes is unclear
+                value = pair.group(2) if pair.group(2) is not None else pair.group(3)
+        if attrs[pos:].strip():
+            self._refuse("guard.not_xlsx")  # attributes the parser may read otherwise
+        return value
+
+
+def _column(letters: bytes) -> int:
+    """b"A" → 1, b"iv" → 256 (letters as in a reference, either case)."""
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + letter - 64
+    return column
 
 
 def column_name(index: int) -> str:

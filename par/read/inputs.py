@@ -19,7 +19,7 @@ from par.domain.issues import Issue, ParError, errors_only
 from par.domain.models import RULE_TYPES, CriteriaSet
 from par.domain.periods import parse_period
 from par.read import values as V
-from par.read.tabular import RawTable, check_header, read_table
+from par.read.tabular import RawTable, check_header
 
 INPUT_COLUMNS = ["unit", "period", "criterion", "value", "numerator", "denominator", "stage",
                  "evidence", "note"]
@@ -457,11 +457,17 @@ def check_inputs(tables: Iterable[RawTable], criteria: CriteriaSet, units: pd.Da
 
 def read_inputs(paths: Iterable[str | Path], criteria: CriteriaSet, units: pd.DataFrame
                 ) -> tuple[pd.DataFrame, list[Issue]]:
-    """Read and check input files; raise ``ParError`` with every error found."""
+    """Read and check input files; raise ``ParError`` with every error found.
+
+    A CSV is read here up to PAR_MAX_INPUT_MB; a workbook passes the guard and is read in
+    a bounded child process (``par.read.sandbox``), like an upload.
+    """
+    from par.read.sandbox import read_input_file
+
     tables, issues = [], []
     for path in paths:
         try:
-            tables.append(read_table(path))
+            tables.append(read_input_file(path))
         except ParError as exc:
             issues.extend(exc.issues)
     rows, found = check_inputs(tables, criteria, units)

@@ -84,6 +84,7 @@ def _recategorize(codes: np.ndarray, uniques: list) -> pd.Categorical:
 
 # Blocks of 4 MB: few enough chunks to unify cheaply, enough to parse on every core.
 _CSV_BLOCK = 4 << 20
+MAX_CELL = 32_767  # characters in one cell, as in Excel: a longer CSV cell is refused
 
 
 def read_csv(source: str | Path | BinaryIO, name: str | None = None) -> RawTable:
@@ -117,10 +118,18 @@ def read_csv(source: str | Path | BinaryIO, name: str | None = None) -> RawTable
     except pa.ArrowInvalid as exc:
         data = data if data is not None else _source_bytes(source, name).removeprefix(_BOM)
         raise ParError(_csv_problems(data, len(header), name, exc)) from None
-    columns = {}
+    columns, too_long = {}, []
     for i, col in enumerate(header):
         codes, uniques = _dictionary_codes(table.column(i))
+        long = [k for k, u in enumerate(uniques) if len(u) > MAX_CELL] \
+            if uniques and max(map(len, uniques)) > MAX_CELL else []
+        if long:
+            row = int(np.flatnonzero(np.isin(codes, long))[0]) + 2
+            too_long.append(Issue("file.cell_too_long", {"limit": MAX_CELL}, file=name, row=row,
+                                  cell=col))
         columns[col if col not in columns else f"{col}#{i}"] = _recategorize(codes, uniques)
+    if too_long:
+        raise ParError(sorted(too_long, key=lambda issue: issue.row))
     columns["_row"] = np.arange(2, table.num_rows + 2)
     frame = pd.DataFrame(columns, copy=False)
     frame.columns = [c.split("#")[0] for c in frame.columns]  # duplicates are reported later
@@ -165,11 +174,15 @@ def _csv_header(first: bytes, whole, name: str) -> list[str]:
         raise ParError([Issue("file.not_utf8", file=name)]) from None
     if not text.strip():
         raise ParError([Issue("file.empty", file=name)])
-    return [normalise_header(h) for h in next(_csv.reader([text]))]
+    fields = next(_csv.reader([text]))
+    if len(fields) == 1 and ";" in fields[0]:  # Excel's "CSV" where the list separator is ";"
+        raise ParError([Issue("file.semicolon", file=name, row=1)])
+    return [normalise_header(h) for h in fields]
 
 
 def _csv_problems(data: bytes, width: int, name: str, exc: Exception) -> list[Issue]:
-    """Why pyarrow refused the file: not UTF-8, rows of the wrong width, or its own message."""
+    """Why pyarrow refused the file: not UTF-8, rows of the wrong width, a cell too long for
+    a block (or for Excel), or else pyarrow's own message."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -191,11 +204,24 @@ def _dictionary_codes(column) -> tuple[np.ndarray, list]:
 
 
 def _ragged_rows(data: bytes, width: int, name: str) -> list[Issue]:
-    """The slow, exact pass, only for a malformed file: which rows have the wrong cell count."""
+    """The slow, exact pass, only for a malformed file: which rows have the wrong cell count
+    or a cell longer than MAX_CELL (the csv module stops at its own field limit, 128 KB)."""
     reader = _csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
-    next(reader, None)
-    return [Issue("file.ragged_row", {"count": len(cells), "expected": width}, file=name, row=n)
-            for n, cells in enumerate(reader, start=2) if cells and len(cells) != width]
+    issues, n = [], 1
+    try:
+        next(reader, None)
+        for n, cells in enumerate(reader, start=2):
+            if cells and len(cells) != width:
+                issues.append(Issue("file.ragged_row", {"count": len(cells), "expected": width},
+                                    file=name, row=n))
+            if any(len(cell) > MAX_CELL for cell in cells):
+                issues.append(Issue("file.cell_too_long", {"limit": MAX_CELL}, file=name, row=n))
+    except _csv.Error as exc:  # the record after the last one read
+        if "field limit" not in str(exc):
+            raise ParError(issues + [Issue("file.unreadable", {"detail": str(exc)[:300]},
+                                           file=name, row=n + 1)]) from None
+        issues.append(Issue("file.cell_too_long", {"limit": MAX_CELL}, file=name, row=n + 1))
+    return issues
 
 
 def read_xlsx_first_sheet(source: str | Path | BinaryIO, name: str | None = None) -> RawTable:

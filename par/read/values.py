@@ -24,8 +24,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip().lower()
 
 
+MAX_NUMBER = 1e15  # beyond this no PAR input is meant (and sums would lose their units)
+
+
 def parse_number(text: str) -> float | None:
-    """'0,5' → 0.5, '98%' → 98.0, '1.5' → 1.5; None when not a plain number."""
+    """'0,5' → 0.5, '98%' → 98.0, '1.5' → 1.5; None when not a plain number.
+
+    None too for what cannot be a value: '1e999' and 400-digit numbers (inf once read),
+    and magnitudes above MAX_NUMBER, so no inf or absurd figure reaches a score.
+    """
     s = text.strip().replace("\u00a0", "").replace(" ", "")
     if s.endswith("%"):
         s = s[:-1]
@@ -35,7 +42,8 @@ def parse_number(text: str) -> float | None:
         s = s.replace(",", ".")
     if not _NUMBER.match(s):
         return None
-    return float(s)
+    number = float(s)
+    return number if abs(number) <= MAX_NUMBER else None  # also refuses inf (nan never matches)
 
 
 def codes_and_uniques(series: pd.Series) -> tuple[np.ndarray, list]:

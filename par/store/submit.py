@@ -9,7 +9,6 @@ same stored rows whichever door it came in by.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from par.domain.issues import Issue, ParError, errors_only
 from par.domain.models import CriteriaSet
 from par.domain.periods import parse_period
 from par.read.inputs import check_inputs
-from par.read.tabular import RawTable, read_csv, read_xlsx_first_sheet
+from par.read.tabular import RawTable
 from par.store.storage import ImportGroup, Store
 
 
@@ -40,28 +39,15 @@ class Prepared:
 
 
 def _read(data: bytes, name: str, limits) -> tuple[RawTable, object | None]:
-    from par.read.guard import (
-        check_xlsx,  # the guard reads zip internals: loaded only for workbooks
-    )
+    """The file's table and template record, read in a bounded child process.
 
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        if len(data) > limits.max_bytes:
-            raise ParError([Issue("guard.too_big", {"size_mb": round(len(data) / 2**20, 1),
-                                                    "limit_mb": round(limits.max_bytes / 2**20, 1)},
-                                  file=name)])
-        return read_csv(io.BytesIO(data), name), None
-    problems = check_xlsx(data, name, limits)
-    if problems:
-        raise ParError(problems)
-    from par.read.workbook import read_template
+    The guard, calamine and pyarrow run in a worker of ``par.read.sandbox``: a file that
+    crashes, exhausts or hangs a parser costs that worker, never the server or the command
+    (a located ParError says so). CSV and .xlsx over ``limits.max_bytes`` are refused here.
+    """
+    from par.read.sandbox import parse_upload
 
-    table, record, issues = read_template(data, name)
-    if errors_only(issues):
-        raise ParError(issues)
-    if table is None:
-        table = read_xlsx_first_sheet(io.BytesIO(data), name)
-    return table, record
+    return parse_upload(data, name, limits)
 
 
 def _criteria_for(table: RawTable, record, sets: list[CriteriaSet], units: pd.DataFrame,

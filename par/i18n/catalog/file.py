@@ -22,6 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "en": "column '{column}' appears twice in the header row."},
     "file.unknown_column": {"vi": "cột '{column}' không thuộc mẫu nhập liệu và bị bỏ qua.",
                             "en": "column '{column}' is not part of the input table and is ignored."},
+    "file.cell_too_long": {"vi": "có ô dài hơn {limit} ký tự (giới hạn của một ô Excel); hãy rút gọn nội dung ô này hoặc chuyển tài liệu dài thành đường dẫn.",
+                           "en": "a cell is longer than {limit} characters (the limit of an Excel cell); shorten it, or give long documents as a link."},
+    "file.semicolon": {"vi": "tệp CSV này dùng dấu chấm phẩy (;) để ngăn cột; hãy lưu lại với dấu phẩy (Excel: Tệp › Lưu thành › 'CSV UTF-8 (phân tách bằng dấu phẩy)').",
+                       "en": "this CSV uses semicolons (;) between columns; save it with commas (Excel: File › Save As › 'CSV UTF-8 (Comma delimited)')."},
     "file.too_many_issues": {"vi": "còn {count} lỗi khác không liệt kê; hãy sửa các lỗi trên rồi tải lại.",
                              "en": "{count} more problems not listed; fix the ones above and load again."},
 }

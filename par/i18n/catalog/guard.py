@@ -19,4 +19,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "part '{part}' has cell {ref}, outside the allowed area ({max_rows} rows × {max_cols} columns, i.e. up to column {last_col}); delete the stray rows and columns far from the data (select them, right-click › Delete) and save again."},
     "guard.too_many_cells": {"vi": "phần '{part}' có quá nhiều dòng hoặc ô (hơn {limit}); hãy xóa dữ liệu và định dạng thừa rồi lưu lại, hoặc chia thành nhiều tệp.",
                              "en": "part '{part}' has too many rows or cells (more than {limit}); remove unneeded data and formatting and save again, or split it into several files."},
+    "guard.sheet_too_large": {"vi": "phần '{part}' có dữ liệu xa tới ô {ref}: tính từ ô A1 là hơn {limit} ô, quá lớn để đọc an toàn; hãy xóa các dòng, cột thừa ở xa vùng dữ liệu (chọn chúng, bấm chuột phải › Xóa) rồi lưu lại.",
+                              "en": "part '{part}' has content as far as cell {ref}: counted from A1 that is more than {limit} cells, too large to read safely; delete the stray rows and columns far from the data (select them, right-click › Delete) and save again."},
+    "guard.parser_crashed": {"vi": "không đọc được tệp một cách an toàn: trình đọc đã phải dừng (tệp bị hỏng hoặc cần hơn {limit_mb} MB bộ nhớ). Không có gì được lưu; hãy mở tệp trong Excel, xóa dữ liệu và định dạng thừa ở xa vùng dữ liệu, lưu lại dưới dạng .xlsx (hoặc CSV UTF-8) rồi tải lên lại.",
+                             "en": "the file could not be read safely: the reader had to stop (the file is damaged or needs more than {limit_mb} MB of memory). Nothing was stored; open it in Excel, delete stray data and formatting far from the data, save it as .xlsx (or CSV UTF-8) and upload again."},
+    "guard.parser_timeout": {"vi": "đọc tệp mất hơn {seconds} giây nên đã dừng lại; không có gì được lưu. Hãy xóa dữ liệu và định dạng thừa, hoặc chia thành nhiều tệp nhỏ hơn rồi tải lên lại.",
+                             "en": "reading the file took more than {seconds} seconds and was stopped; nothing was stored. Remove unneeded data and formatting, or split it into smaller files, and upload again."},
 }

@@ -16,6 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "stage '{value}' is invalid; use self or appraisal."},
     "input.not_a_number": {"vi": "'{value}' không phải là số (ví dụ hợp lệ: 12, 0,5, 98%).",
                            "en": "'{value}' is not a number (valid examples: 12, 0.5, 98%)."},
+    "input.number_too_large": {"vi": "'{value}' quá lớn hoặc không hữu hạn (giới hạn là {limit}); kiểm tra lại số đã nhập.",
+                               "en": "'{value}' is too large or not finite (the limit is {limit}); check the number typed."},
     "input.date_not_number": {"vi": "ô chứa ngày tháng ({value}) nhưng ở đây cần một số; định dạng lại ô thành số.",
                               "en": "the cell holds a date ({value}) where a number belongs; format the cell as a number."},
     "input.negative": {"vi": "giá trị {value} không được âm.", "en": "value {value} must not be negative."},

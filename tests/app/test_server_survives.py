@@ -1,0 +1,261 @@
+"""A real `python -m par serve` keeps serving while an admin uploads hostile files.
+
+Each file of the issue "No upload can take the server down" goes through the upload page
+in Chromium: cells without references (the 5 KB file that made calamine abort the server),
+a cell at XFD1048576, a far corner inside the limits (IV100000), a zip bomb and a CSV whose
+ratio numerator is 1e999. After each one the server is the same process (the same PID),
+/_stcore/health answers, the page names the file and the place, and a good file uploaded
+next is accepted. Screenshots: test-output/screenshots/hostile-*.png.
+
+Needs /usr/bin/chromium (Debian's package; never `playwright install`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fixtures import hostile as h
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 2200}
+SERVER_TIMEOUT = 90  # s, until /_stcore/health answers (the first start seeds the sample)
+UI_TIMEOUT = 30_000  # ms, for one rerun to show its result
+ADMIN, ADMIN_PASSWORD = "van-phong", "mat-khau-kiem-thu"
+DISTRICT_SET = re.compile(r"cấp huyện.*2019")
+CUA_LO = "Thị xã Cửa Lò"
+REFUSED = "chưa có gì được lưu"  # upload.errors: "Tệp có N lỗi; chưa có gì được lưu. …"
+
+HOSTILE = [  # (file name, bytes, what the error must name besides the file)
+    ("khong-tham-chieu.xlsx", h.rless_row(), "IW100000"),
+    ("o-xa-nhat.xlsx", h.far_cell_no_dimension(), "XFD1048576"),
+    ("goc-xa.xlsx", h.far_corner("IV100000"), "IV100000"),
+    ("bom-nen.xlsx", h.zip_bomb(), "bom nén"),
+    ("tu-so-vo-han.csv", h.huge_number_csv("1e999"), "1e999"),
+]
+GOOD = h.TIDY_HEADER + "cua-lo,2019,1.1.1,có,,,,,\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """(base URL, process) of `python -m par serve` on a database of its own, with an admin."""
+    folder = tmp_path_factory.mktemp("survives")
+    url_db = f"sqlite:///{folder / 'par.db'}"
+    env = {**os.environ, "PAR_DATABASE_URL": url_db, "PAR_SAMPLE_MODE": "1",
+           "PYTHONPATH": str(ROOT)}
+    env.pop("PAR_MAX_UPLOAD_MB", None)
+    make_admin = ("from par.domain.auth import Actor\nfrom par.store.accounts import Accounts\n"
+                  "from par.store.storage import Store\n"
+                  f"Accounts(Store()).add(Actor.local_admin(), {ADMIN!r}, 'admin', "
+                  f"{ADMIN_PASSWORD!r})\n")
+    subprocess.run([sys.executable, "-c", make_admin], cwd=ROOT, env=env, check=True, timeout=120)
+    port = _free_port()
+    log_path = folder / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "par", "serve", "--port", str(port), "--address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_TIMEOUT
+        while not _healthy(url):
+            if proc.poll() is not None:
+                pytest.fail(f"the server exited with {proc.returncode}:\n"
+                            + log_path.read_text(errors="replace"))
+            if time.monotonic() > deadline:
+                pytest.fail(f"no answer from {url}/_stcore/health within {SERVER_TIMEOUT} s:\n"
+                            + log_path.read_text(errors="replace"))
+            time.sleep(0.3)
+        yield url, proc, log_path
+    finally:
+        _stop(proc)  # `par serve` execs Streamlit: this PID is the server itself
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-system.sh (Debian package "
+                    "'chromium'); never `playwright install`", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+# -- helpers (as in tests/app/test_browser.py) --------------------------------------------------
+
+_SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState"""
+_RUNS_FINISHED: dict[int, int] = {}
+
+
+def _count_runs(page, ws) -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    cut_short = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+
+    def received(payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg.FromString(payload)
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != cut_short:
+            _RUNS_FINISHED[id(page)] = _RUNS_FINISHED.get(id(page), 0) + 1
+
+    if ws.url.endswith("/_stcore/stream"):
+        ws.on("framereceived", received)
+
+
+def settle(page) -> None:
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+               && !document.querySelector('[data-stale="true"]')""", timeout=UI_TIMEOUT)
+
+
+@contextmanager
+def rerun(page):
+    """Around an action that reruns the script: afterwards, that run is over and settled."""
+    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
+    before = _RUNS_FINISHED.get(id(page), 0)
+    yield
+    deadline = time.monotonic() + UI_TIMEOUT / 1000
+    while _RUNS_FINISHED.get(id(page), 0) == before:
+        assert time.monotonic() < deadline, "no script run finished after the action"
+        page.wait_for_timeout(50)
+    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
+    settle(page)
+
+
+def shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    settle(page)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(VIEWPORT["width"] - 10, VIEWPORT["height"] - 10)
+    page.wait_for_timeout(300)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def pick(page, label: str, option) -> None:
+    box = page.get_by_role("combobox", name=label, exact=True)
+    value = box.input_value()
+    if (option.search(value) if isinstance(option, re.Pattern) else value == option):
+        return
+    with rerun(page):
+        box.click()
+        page.get_by_role("option", name=option, exact=True).click()
+
+
+def upload(page, path: Path) -> None:
+    with rerun(page):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
+
+
+def app_exceptions(page) -> list[str]:
+    return page.locator('[data-testid="stException"]').all_inner_texts()
+
+
+# -- the journey ---------------------------------------------------------------------------------
+
+def test_hostile_uploads_leave_the_server_serving(server, browser, tmp_path):
+    url, proc, log_path = server
+    pid = proc.pid
+    context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
+    context.set_default_timeout(UI_TIMEOUT)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("websocket", lambda ws: _count_runs(page, ws))
+    try:
+        page.goto(url)
+        page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
+        page.get_by_role("textbox", name="Tài khoản", exact=True).fill(ADMIN)
+        page.get_by_label("Mật khẩu", exact=True).fill(ADMIN_PASSWORD)
+        page.get_by_role("button", name="Đăng nhập", exact=True).click()
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Tải lên").wait_for()
+        settle(page)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Tải lên").click()
+        page.get_by_role("heading", name="Tải lên", exact=True).wait_for()
+        settle(page)
+        pick(page, "Bộ chỉ số", DISTRICT_SET)
+        pick(page, "Đơn vị", CUA_LO)
+        pick(page, "Kỳ báo cáo", "2019")
+
+        for n, (name, data, place) in enumerate(HOSTILE, start=1):
+            path = tmp_path / name
+            path.write_bytes(data)
+            started = time.monotonic()
+            upload(page, path)
+            alert = page.locator('[data-testid="stAlert"]').filter(has_text=REFUSED)
+            alert.wait_for()
+            settle(page)
+            text = alert.inner_text()
+            assert name in text and place in text, text
+            assert time.monotonic() - started < 20
+            assert page.get_by_role("button", name="Xác nhận lưu").count() == 0
+            assert not app_exceptions(page)
+            shot(page, f"hostile-{n}-{Path(name).stem}")
+            # the server is the same process, and it answers
+            assert proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
+            assert proc.pid == pid and _healthy(url)
+            # … and the next good file is accepted
+            good = tmp_path / f"tot-{n}.csv"
+            good.write_text(GOOD, encoding="utf-8")
+            upload(page, good)
+            page.get_by_role("button", name="Xác nhận lưu", exact=True).wait_for()
+            settle(page)
+            ok = page.locator('[data-testid="stAlert"]').filter(has_text="Tệp hợp lệ")
+            assert ok.count() == 1 and "cua-lo 2019" in ok.inner_text()
+        shot(page, "hostile-9-tep-tot-sau-cung")
+        assert proc.poll() is None and proc.pid == pid and _healthy(url)
+        log = log_path.read_text(errors="replace")
+        assert "memory allocation of" not in log and "Traceback" not in log, log[-3000:]
+    except Exception:
+        shot(page, "hostile-0-failure")
+        print(page.inner_text("body")[:3000])
+        print(log_path.read_text(errors="replace")[-3000:])
+        raise
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
