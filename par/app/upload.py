@@ -12,11 +12,21 @@ from par.domain.periods import Period
 from par.i18n import t
 from par.present.frames import history_table, preview_table
 from par.present.safe import md, md_issues
+from par.read import sandbox
 from par.read.template import build_template
 from par.store.submit import prepare, preview, submit
 
 
+@st.cache_resource(show_spinner=False)
+def _parsers_ready() -> bool:
+    """Start the bounded parser workers once per server, when the upload page is first
+    shown, so the first file does not wait for them (par.read.sandbox)."""
+    sandbox.warm()
+    return True
+
+
 def page_upload() -> None:
+    _parsers_ready()
     lang = cache.lang()
     st.title(t("nav.upload", lang))
     sets = cache.criteria_sets()

@@ -129,8 +129,10 @@ def cmd_template(args, lang: str) -> str:
 
 
 def cmd_import(args, lang: str) -> str:
+    from par.read import sandbox
     from par.store.submit import prepare_all, submit
 
+    sandbox.warm()  # the parser workers start while the files are read and checked in order
     files = []
     for name in args.files:
         try:

@@ -70,7 +70,10 @@ class ParError(Exception):
 
     def __init__(self, issues: Iterable[Issue]):
         self.issues = list(issues)
-        super().__init__(self.render("en"))
+        super().__init__(len(self.issues))
+
+    def __str__(self) -> str:  # rendered only when shown: a refused import may hold thousands
+        return self.render("en")
 
     def render(self, lang: str = "vi") -> str:
         return "\n".join(i.render(lang) for i in self.issues)

@@ -86,10 +86,11 @@ def _unit_lookup(units: pd.DataFrame) -> dict[str, str]:
 TYPES = RULE_TYPES + ("",)  # a row's rule type as a position here; "" = not a leaf
 _TYPE = {name: np.int8(i) for i, name in enumerate(TYPES)}
 # Problems of the value cell, one at most per row (a code per row, 0 = none).
-VALUE_ISSUES = ("", "input.date_not_number", "input.not_a_number", "input.negative",
-                "input.survey_range", "input.bad_yes_no")
+VALUE_ISSUES = ("", "input.date_not_number", "input.number_too_large", "input.not_a_number",
+                "input.negative", "input.survey_range", "input.bad_yes_no")
 # Problems of a ratio's numerator or denominator cell, likewise.
-PART_ISSUES = ("", "input.ratio_needs_both", "input.not_a_number", "input.negative")
+PART_ISSUES = ("", "input.ratio_needs_both", "input.number_too_large", "input.not_a_number",
+               "input.negative")
 
 
 @dataclass
@@ -220,7 +221,7 @@ def _check_values(f: pd.DataFrame, empty: dict[str, np.ndarray], keys: _Keys,
     counts = np.bincount(issue, minlength=len(VALUE_ISSUES))
     for k, code in enumerate(VALUE_ISSUES):
         if k and counts[k]:
-            report.add(code, issue == k, "value", value=text)
+            report.add(code, issue == k, "value", value=text, limit=f"{V.MAX_NUMBER:g}")
         if code == "input.negative":  # the report keeps this order within a row
             _check_over_max(f, codes, table, keys, criteria, report)
     if _TYPE["choice"] in table.types:
@@ -260,15 +261,18 @@ class _ValueTable:
         blank = per_text(lambda u: u == "", bool, False)
         number = per_text(V.number_or_nan, float, np.nan)
         is_date = per_text(lambda u: u.startswith(V.DATE_MARK), bool, False)
+        absurd = per_text(V.is_absurd_number, bool, False)
         filled = ~na & ~blank
         value = np.full((len(TYPES), len(distinct) + 1), np.nan)
         issue = np.zeros(value.shape, dtype=np.int8)
         first = lambda a: np.roll(a, 1)  # the missing cell from last to column 0
         with np.errstate(invalid="ignore"):
             numeric_issue = np.select(
-                [filled & is_date, filled & np.isnan(number), filled & (number < 0)],
-                [VALUE_ISSUES.index(c) for c in ("input.date_not_number", "input.not_a_number",
-                                                  "input.negative")], 0).astype(np.int8)
+                [filled & is_date, filled & absurd, filled & np.isnan(number),
+                 filled & (number < 0)],
+                [VALUE_ISSUES.index(c) for c in ("input.date_not_number", "input.number_too_large",
+                                                  "input.not_a_number", "input.negative")],
+                0).astype(np.int8)
             over_100 = (numeric_issue == 0) & filled & (number > 100)
         for name in NUMERIC_TYPES:
             value[_TYPE[name]] = first(np.where(filled, number, np.nan))
@@ -332,8 +336,9 @@ def _check_ratio_part(f: pd.DataFrame, col: str, ratio: np.ndarray, ratio_rows: 
     codes, distinct = V.codes_and_uniques(f[col])
     number = _per_text(distinct, V.number_or_nan, float, np.nan)
     blank = _per_text(distinct, lambda u: u == "", bool, False)
+    absurd = _per_text(distinct, V.is_absurd_number, bool, False)
     with np.errstate(invalid="ignore"):
-        issue = np.select([blank, np.isnan(number), number < 0], [1, 2, 3], 0)
+        issue = np.select([blank, absurd, np.isnan(number), number < 0], [1, 2, 3, 4], 0)
     rows = np.flatnonzero(ratio_rows)
     row_issue = issue[codes[rows]]
     for k in np.unique(row_issue[row_issue > 0]):
@@ -342,7 +347,7 @@ def _check_ratio_part(f: pd.DataFrame, col: str, ratio: np.ndarray, ratio_rows: 
         if PART_ISSUES[k] == "input.ratio_needs_both":
             report.add(PART_ISSUES[k], mask, col, column=col)
         else:
-            report.add(PART_ISSUES[k], mask, col, value=f[col])
+            report.add(PART_ISSUES[k], mask, col, value=f[col], limit=f"{V.MAX_NUMBER:g}")
     out = np.full(len(f), np.nan)
     rows = np.flatnonzero(ratio)
     out[rows] = number[codes[rows]]

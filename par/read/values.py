@@ -46,6 +46,14 @@ def parse_number(text: str) -> float | None:
     return number if abs(number) <= MAX_NUMBER else None  # also refuses inf (nan never matches)
 
 
+def is_absurd_number(text: str) -> bool:
+    """Written like a number, but infinite or beyond MAX_NUMBER ('1e999', 400 digits)."""
+    s = text.strip().replace("\u00a0", "").replace(" ", "").removesuffix("%").replace(",", ".")
+    if not _NUMBER.match(s):
+        return False
+    return not abs(float(s)) <= MAX_NUMBER
+
+
 def codes_and_uniques(series: pd.Series) -> tuple[np.ndarray, list]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.cat.codes.to_numpy(), list(series.cat.categories)

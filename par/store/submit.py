@@ -9,6 +9,7 @@ same stored rows whichever door it came in by.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,16 +164,26 @@ def _unexpected(rows: pd.DataFrame, unit: str | None, period: str | None, name: 
 
 def prepare_all(files: list[tuple[str, bytes]], sets: list[CriteriaSet], units: pd.DataFrame,
                 **options) -> list[Prepared]:
-    """Validate every file; raise ParError with all problems of all files at once."""
-    prepared, issues = [], []
-    for name, data in files:
+    """Validate every file; raise ParError with all problems of all files at once.
+
+    Two files are in hand at a time: while one is parsed in a sandbox worker, the other is
+    checked here (the parse runs in another process, so the wait holds no lock)."""
+    def one(item):
+        name, data = item
         try:
-            prepared.append(prepare(data, name, sets, units, **options))
+            return prepare(data, name, sets, units, **options)
         except ParError as exc:
-            issues.extend(exc.issues)
+            return exc
+
+    if len(files) > 1:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="par-prepare") as pool:
+            results = list(pool.map(one, files))
+    else:
+        results = [one(f) for f in files]
+    issues = [i for r in results if isinstance(r, ParError) for i in r.issues]
     if issues:
         raise ParError(issues)
-    return prepared
+    return results
 
 
 def submit(store: Store, prepared: list[Prepared], *, actor: Actor
