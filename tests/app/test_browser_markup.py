@@ -15,25 +15,17 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from server import STREAMLIT, chromium, running
 from test_markup import HOSTILE, build_database
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 2400}
 SERVER_TIMEOUT = 60  # s
 UI_TIMEOUT = 30_000  # ms
@@ -60,12 +52,6 @@ ATTRIBUTES_NAMING_EVIL = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> str:
     """`streamlit run dashboard.py` on the hostile database, 127.0.0.1, a free port."""
@@ -74,55 +60,14 @@ def server(tmp_path_factory) -> str:
     build_database(url_db)
     env = {k: v for k, v in os.environ.items() if k != "PAR_SAMPLE_MODE"}
     env["PAR_DATABASE_URL"] = url_db  # a province's own database: never seeded
-    port = _free_port()
-    log_path = tmp / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + SERVER_TIMEOUT
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited with {proc.returncode}:\n"
-                                + log_path.read_text(errors="replace"))
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("streamlit did not answer /_stcore/health:\n"
-                                + log_path.read_text(errors="replace"))
-                time.sleep(0.3)
-            yield url
-        finally:
-            if proc.poll() is None:  # stop the server this fixture started, by its PID
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=10)
+    with running(STREAMLIT, tmp / "server.log", env) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing (Debian package 'chromium'); never "
-                    "`playwright install`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def settle(page) -> None:

@@ -8,7 +8,14 @@ import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from par.store.schema import audit_log, criteria_sets, input_rows, submissions, units, users
+from par.store.schema import (
+    audit_log,
+    criteria_sets,
+    input_rows,
+    submissions,
+    units,
+    users,
+)
 from par.store.storage import Store
 
 ROOT = Path(__file__).resolve().parents[2]

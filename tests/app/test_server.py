@@ -9,67 +9,26 @@ starlette_routes.py): half a MB is stored, 2 MB is refused with 413 before it is
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from server import PAR_SERVE, running
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_TIMEOUT = 90
 XSRF_COOKIE = "_streamlit_xsrf"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> str:
     """Base URL of `python -m par serve` with a 1 MB upload cap, on a database of its own."""
     folder = tmp_path_factory.mktemp("serve")
-    port = _free_port()
     env = {**os.environ, "PAR_DATABASE_URL": f"sqlite:///{folder / 'par.db'}",
-           "PAR_SAMPLE_MODE": "1", "PAR_MAX_UPLOAD_MB": "1", "PYTHONPATH": str(ROOT)}
-    log_path = folder / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "par", "serve", "--port", str(port), "--address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited with {proc.returncode}:\n"
-                            + log_path.read_text(errors="replace"))
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer from {url}/_stcore/health within {SERVER_TIMEOUT} s:\n"
-                            + log_path.read_text(errors="replace"))
-            time.sleep(0.3)
+           "PAR_SAMPLE_MODE": "1", "PAR_MAX_UPLOAD_MB": "1"}
+    with running(PAR_SERVE, folder / "server.log", env) as (url, _):
         yield url
-    finally:
-        _stop(proc)  # the exec kept the process id: this is Streamlit itself
 
 
 def test_streamlit_refuses_an_upload_over_pars_cap(server):

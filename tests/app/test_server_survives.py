@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fixtures import hostile as h
+from server import PAR_SERVE, chromium, healthy, running
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 2200}
 SERVER_TIMEOUT = 90  # s, until /_stcore/health answers (the first start seeds the sample)
 UI_TIMEOUT = 30_000  # ms, for one rerun to show its result
@@ -50,28 +45,7 @@ HOSTILE = [  # (file name, bytes, what the error must name besides the file)
 GOOD = h.TIDY_HEADER + "cua-lo,2019,1.1.1,có,,,,,\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
-            return r.status == 200
-    except OSError:
-        return False
+_healthy = healthy
 
 
 @pytest.fixture(scope="module")
@@ -87,41 +61,15 @@ def server(tmp_path_factory):
                   f"Accounts(Store()).add(Actor.local_admin(), {ADMIN!r}, 'admin', "
                   f"{ADMIN_PASSWORD!r})\n")
     subprocess.run([sys.executable, "-c", make_admin], cwd=ROOT, env=env, check=True, timeout=120)
-    port = _free_port()
     log_path = folder / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "par", "serve", "--port", str(port), "--address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_TIMEOUT
-        while not _healthy(url):
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited with {proc.returncode}:\n"
-                            + log_path.read_text(errors="replace"))
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer from {url}/_stcore/health within {SERVER_TIMEOUT} s:\n"
-                            + log_path.read_text(errors="replace"))
-            time.sleep(0.3)
+    with running(PAR_SERVE, log_path, env) as (url, proc):
         yield url, proc, log_path
-    finally:
-        _stop(proc)  # `par serve` execs Streamlit: this PID is the server itself
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-system.sh (Debian package "
-                    "'chromium'); never `playwright install`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 # -- helpers (as in tests/app/test_browser.py) --------------------------------------------------
