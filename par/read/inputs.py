@@ -20,6 +20,7 @@ from par.domain.models import RULE_TYPES, CriteriaSet
 from par.domain.periods import parse_period
 from par.read import values as V
 from par.read.tabular import RawTable, check_header
+from par.read.units import name_key, unit_lookup
 
 INPUT_COLUMNS = ["unit", "period", "criterion", "value", "numerator", "denominator", "stage",
                  "evidence", "note"]
@@ -73,14 +74,6 @@ def _shown(value: Any) -> Any:
     if isinstance(value, (float, np.floating)):
         return f"{float(value):g}"
     return value
-
-
-def _unit_lookup(units: pd.DataFrame) -> dict[str, str]:
-    """Unit id or name (NFC, trimmed) → unit id (CONTRACT §2)."""
-    nfc = lambda s: unicodedata.normalize("NFC", str(s)).strip()
-    lookup = {nfc(n): i for i, n in zip(units["id"], units["name"])}
-    lookup.update({nfc(i): i for i in units["id"]})
-    return lookup
 
 
 TYPES = RULE_TYPES + ("",)  # a row's rule type as a position here; "" = not a leaf
@@ -168,8 +161,9 @@ def _without_blank_rows(table: RawTable) -> tuple[RawTable, dict[str, np.ndarray
 def _check_keys(f: pd.DataFrame, empty: dict[str, np.ndarray], criteria: CriteriaSet,
                 units: pd.DataFrame, report: _Report) -> _Keys:
     """Unit, criterion, period and stage of every row, reporting those that do not parse."""
-    lookup = _unit_lookup(units)
-    unit = V.recode(f["unit"], lookup.get)
+    lookup = unit_lookup(units)  # id, or the name in either tone placement (hoà / hòa)
+    unit = V.recode(f["unit"], lambda u: lookup.get(unicodedata.normalize("NFC", u).strip())
+                    or lookup.get(name_key(u)))
     unit_known = unit.codes >= 0
     report.add("input.unknown_unit", ~unit_known & ~empty["unit"], "unit", value=f["unit"])
     report.add("input.empty_cell", empty["unit"], "unit", column="unit")

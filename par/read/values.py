@@ -6,10 +6,11 @@ so a million rows cost as much as the few thousand different values in them.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
+
+from par.domain.text import fold_tone
 
 NA_WORDS = {"n/a", "na", "kad", "không áp dụng"}
 YES_WORDS = {"có", "yes", "x", "1", "true", "đạt", "co"}
@@ -21,7 +22,8 @@ DATE_MARK = "\x00date:"
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().lower()
+    """A word as compared: NFC, trimmed, lower case, tone marks placed one way (hoà = hòa)."""
+    return fold_tone(text).strip().lower()
 
 
 MAX_NUMBER = 1e15  # beyond this no PAR input is meant (and sums would lose their units)
