@@ -43,10 +43,20 @@ WHOLE_YEAR = "Cả năm 2019"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
+def own_database(tmp_path_factory):
+    """A sample database for these journeys alone: they add accounts and an upload that
+    would otherwise change what every later dashboard test sees."""
+    folder = tmp_path_factory.mktemp("journeys")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PAR_DATABASE_URL", f"sqlite:///{folder / 'par.db'}")
+        mp.setenv("PAR_SAMPLE_MODE", "1")
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def server(own_database) -> str:
     """Base URL of a `streamlit run dashboard.py` on 127.0.0.1 and a free port."""
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with running(STREAMLIT, log_path) as (url, _):
+    with running(STREAMLIT, own_database / "server.log") as (url, _):
         yield url
 
 
@@ -438,7 +448,7 @@ def admin_page(page):
     from par.store.accounts import Accounts
     from par.store.storage import Store
 
-    accounts = Accounts(Store())  # the server's database (PAR_DATABASE_URL, from conftest)
+    accounts = Accounts(Store())  # the server's database (own_database)
     if ADMIN not in set(accounts.list()["name"]):
         try:
             accounts.add(Actor.local_admin(), ADMIN, "admin", ADMIN_PASSWORD)
@@ -589,7 +599,7 @@ def test_unit_user_uploads_only_for_its_own_unit(page):
     from par.store.accounts import Accounts
     from par.store.storage import Store
 
-    accounts = Accounts(Store())  # the server's database (PAR_DATABASE_URL, from conftest)
+    accounts = Accounts(Store())  # the server's database (own_database)
     if UNIT_USER not in set(accounts.list()["name"]):
         accounts.add(Actor.local_admin(), UNIT_USER, "unit", UNIT_PASSWORD, ["cua-lo"])
 

@@ -20,7 +20,10 @@ def test_a_failing_page_shows_an_error_id_and_the_log_has_the_traceback(tmp_path
 
     monkeypatch.setitem(menu.ROUTES, "ranking", (broken, *menu.ROUTES["ranking"][1:]))
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    try:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    finally:
+        st.cache_resource.clear()
     assert not at.exception  # nothing reached Streamlit's own traceback box
     [error] = [e.value for e in at.error]
     error_id = re.search(r"mã lỗi ([0-9a-f]{8})", error).group(1)
