@@ -32,6 +32,8 @@ def ensure_seeded(store: Store, inputs: Path = SAMPLE_INPUTS) -> bool:
     if not settings.sample_mode():
         return False
     register_reference_data(store)
+    if not store.is_sample() and _seeded_by_an_earlier_version(store):
+        store.mark_sample()  # so the admin's "reset the sample" works on it
     if store.has_current() or (not store.is_empty() and not store.is_sample()):
         return False  # data of its own, or the sample already there
     units = store.units()
@@ -43,6 +45,15 @@ def ensure_seeded(store: Store, inputs: Path = SAMPLE_INPUTS) -> bool:
     store.mark_sample()
     submit(store, prepare_all(files, sets, units), actor=Actor.system(SAMPLE_USER))
     return True
+
+
+def _seeded_by_an_earlier_version(store: Store) -> bool:
+    """The sample's own file (no database configured), seeded before databases were marked
+    as samples: every submission in it was stored by the seeder."""
+    if settings.database_configured():
+        return False
+    users = set(store.history()["user"])
+    return bool(users) and users == {SAMPLE_USER}
 
 
 def reset_sample(store: Store, actor: Actor) -> None:

@@ -89,3 +89,23 @@ def test_no_reset_outside_sample_mode(sample_store, monkeypatch):
     with pytest.raises(ParError) as err:
         reset_sample(sample_store, ADMIN)
     assert err.value.issues[0].code == "data.not_sample"
+
+
+def test_a_sample_file_seeded_by_an_earlier_version_can_still_be_reset(tmp_path, monkeypatch):
+    """data/par.db from before samples were marked: only the seeder's rows, no mark."""
+    import par.settings as settings
+    from par.store.schema import meta
+
+    monkeypatch.delenv("PAR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PAR_SAMPLE_MODE", raising=False)
+    monkeypatch.setattr(settings, "SAMPLE_DATABASE", tmp_path / "par.db")
+    store = Store()
+    assert ensure_seeded(store)
+    with store.engine.begin() as conn:
+        conn.execute(meta.delete())  # as an earlier version left it
+    assert not store.is_sample()
+    assert not ensure_seeded(store)  # nothing seeded twice …
+    assert store.is_sample()  # … but recognised as the sample
+    reset_sample(store, ADMIN)
+    assert _count(store, submissions, submissions.c.status == "withdrawn") > 0
+    store.dispose()
