@@ -92,3 +92,76 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+# -- driving a page -------------------------------------------------------------------------
+# A click returns before the rerun it causes has even started, so settle() alone can pass
+# too early. The server ends every script run with a ForwardMsg "script_finished" on the
+# page's websocket; count_runs counts those (a run cut short for a newer one aside).
+# (Watching stApp's data-test-script-state for a change missed quick runs under load: the
+# page took a run's start and end in one render and the attribute never changed.)
+SHOTS = ROOT / "test-output" / "screenshots"
+UI_TIMEOUT = 30_000  # ms, for one rerun to show its result
+_SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState"""
+_RUNS_FINISHED: dict[int, int] = {}  # id(page) -> script runs finished
+
+
+def count_runs(page, ws) -> None:
+    """For page.on("websocket", …): count the script runs the server finishes."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    cut_short = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+
+    def received(payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg.FromString(payload)
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != cut_short:
+            _RUNS_FINISHED[id(page)] = _RUNS_FINISHED.get(id(page), 0) + 1
+
+    if ws.url.endswith("/_stcore/stream"):
+        ws.on("framereceived", received)
+
+
+def settle(page) -> None:
+    """Wait until the script run has finished and no element is left over from the last run."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+               && !document.querySelector('[data-stale="true"]')""", timeout=UI_TIMEOUT)
+
+
+@contextmanager
+def rerun(page):
+    """Around an action that reruns the script: afterwards, that run is over and settled."""
+    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
+    before = _RUNS_FINISHED.get(id(page), 0)
+    yield
+    deadline = time.monotonic() + UI_TIMEOUT / 1000
+    while _RUNS_FINISHED.get(id(page), 0) == before:  # frames arrive while Playwright waits
+        assert time.monotonic() < deadline, "no script run finished after the action"
+        page.wait_for_timeout(50)
+    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
+    settle(page)
+
+
+def shot(page, name: str) -> Path:
+    """A full-page screenshot in test-output/screenshots, the page left as a person leaves it:
+    no focus ring on the last widget, no hover controls in the sidebar."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    settle(page)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    size = page.viewport_size
+    page.mouse.move(size["width"] - 10, size["height"] - 10)
+    page.wait_for_timeout(500)  # let the chart's transition and the grid's canvas paint
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def upload(page, path: Path) -> None:
+    with rerun(page):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
+
+
+def app_exceptions(page) -> list[str]:
+    return page.locator('[data-testid="stException"]').all_inner_texts()

@@ -19,21 +19,28 @@ Never `playwright install`: it downloads a browser from hosts this project canno
 from __future__ import annotations
 
 import re
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
 import pytest
-from server import STREAMLIT, chromium, running
+from server import (
+    STREAMLIT,
+    UI_TIMEOUT,
+    app_exceptions,
+    chromium,
+    count_runs,
+    rerun,
+    running,
+    settle,
+    shot,
+    upload,
+)
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-output" / "screenshots"
 DOWNLOADS = ROOT / "test-output" / "downloads"
 VIEWPORT = {"width": 1400, "height": 2200}  # screenshots only cover the viewport: keep it tall
-UI_TIMEOUT = 20_000  # ms, for one rerun to show its result
 
 # The set picker shows short labels ("2019 · cấp huyện tỉnh Nghệ An năm 2019 (minh họa)"):
 # the district set is the one option that says "cấp huyện".
@@ -73,7 +80,7 @@ def page(browser, server):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("websocket", lambda ws: _count_runs(pg, ws))
+    pg.on("websocket", lambda ws: count_runs(pg, ws))
     pg.goto(server)
     yield pg
     context.close()
@@ -81,67 +88,6 @@ def page(browser, server):
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-def settle(page) -> None:
-    """Wait until the script run has finished and no element is left over from the last run."""
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-               && !document.querySelector('[data-stale="true"]')""",
-        timeout=UI_TIMEOUT)
-
-
-# A click returns before the rerun it causes has even started, so settle() alone can pass
-# too early. The server ends every script run with a ForwardMsg "script_finished" on the
-# page's websocket; the page fixture counts those (a run cut short for a newer one aside).
-# (Watching stApp's data-test-script-state for a change missed quick runs under load: the
-# page took a run's start and end in one render and the attribute never changed.)
-_SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState"""
-_RUNS_FINISHED: dict[int, int] = {}  # id(page) -> script runs finished
-
-
-def _count_runs(page, ws) -> None:
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    cut_short = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
-
-    def received(payload) -> None:
-        if isinstance(payload, str):
-            return
-        msg = ForwardMsg.FromString(payload)
-        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != cut_short:
-            _RUNS_FINISHED[id(page)] = _RUNS_FINISHED.get(id(page), 0) + 1
-
-    if ws.url.endswith("/_stcore/stream"):
-        ws.on("framereceived", received)
-
-
-@contextmanager
-def rerun(page):
-    """Around an action that reruns the script: afterwards, that run is over and settled."""
-    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
-    before = _RUNS_FINISHED.get(id(page), 0)
-    yield
-    deadline = time.monotonic() + UI_TIMEOUT / 1000
-    while _RUNS_FINISHED.get(id(page), 0) == before:  # frames arrive while Playwright waits
-        assert time.monotonic() < deadline, "no script run finished after the action"
-        page.wait_for_timeout(50)
-    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
-    settle(page)
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    settle(page)
-    # As a person leaves it: no focus ring on the last widget, no hover controls in the sidebar.
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.mouse.move(VIEWPORT["width"] - 10, VIEWPORT["height"] - 10)
-    page.wait_for_timeout(500)  # let the chart's transition and the grid's canvas paint
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def app_exceptions(page) -> list[str]:
-    return page.locator('[data-testid="stException"]').all_inner_texts()
-
 
 def shows(value: str, option: str | re.Pattern) -> bool:
     """Whether a selectbox's text is this option (the whole text, or a match of the pattern)."""
@@ -473,11 +419,6 @@ def open_upload_for_cua_lo(page) -> Path:
     path = download(page, "Tải mẫu Excel")
     assert path.name == "mau-nghe-an-huyen-2019-cua-lo-2019.xlsx"
     return path
-
-
-def upload(page, path: Path) -> None:
-    with rerun(page):
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
 
 
 def as_cell(text: str):

@@ -16,20 +16,29 @@ import re
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fixtures import hostile as h
-from server import PAR_SERVE, chromium, healthy, running
+from server import (
+    PAR_SERVE,
+    UI_TIMEOUT,
+    app_exceptions,
+    chromium,
+    count_runs,
+    healthy,
+    rerun,
+    running,
+    settle,
+    shot,
+    upload,
+)
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 2200}
 SERVER_TIMEOUT = 90  # s, until /_stcore/health answers (the first start seeds the sample)
-UI_TIMEOUT = 30_000  # ms, for one rerun to show its result
 ADMIN, ADMIN_PASSWORD = "van-phong", "mat-khau-kiem-thu"
 DISTRICT_SET = re.compile(r"cấp huyện.*2019")
 CUA_LO = "Thị xã Cửa Lò"
@@ -43,9 +52,6 @@ HOSTILE = [  # (file name, bytes, what the error must name besides the file)
     ("tu-so-vo-han.csv", h.huge_number_csv("1e999"), "1e999"),
 ]
 GOOD = h.TIDY_HEADER + "cua-lo,2019,1.1.1,có,,,,,\n"
-
-
-_healthy = healthy
 
 
 @pytest.fixture(scope="module")
@@ -72,59 +78,6 @@ def browser():
         yield b
 
 
-# -- helpers (as in tests/app/test_browser.py) --------------------------------------------------
-
-_SCRIPT_STATE = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState"""
-_RUNS_FINISHED: dict[int, int] = {}
-
-
-def _count_runs(page, ws) -> None:
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    cut_short = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
-
-    def received(payload) -> None:
-        if isinstance(payload, str):
-            return
-        msg = ForwardMsg.FromString(payload)
-        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != cut_short:
-            _RUNS_FINISHED[id(page)] = _RUNS_FINISHED.get(id(page), 0) + 1
-
-    if ws.url.endswith("/_stcore/stream"):
-        ws.on("framereceived", received)
-
-
-def settle(page) -> None:
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-               && !document.querySelector('[data-stale="true"]')""", timeout=UI_TIMEOUT)
-
-
-@contextmanager
-def rerun(page):
-    """Around an action that reruns the script: afterwards, that run is over and settled."""
-    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
-    before = _RUNS_FINISHED.get(id(page), 0)
-    yield
-    deadline = time.monotonic() + UI_TIMEOUT / 1000
-    while _RUNS_FINISHED.get(id(page), 0) == before:
-        assert time.monotonic() < deadline, "no script run finished after the action"
-        page.wait_for_timeout(50)
-    page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
-    settle(page)
-
-
-def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    settle(page)
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.mouse.move(VIEWPORT["width"] - 10, VIEWPORT["height"] - 10)
-    page.wait_for_timeout(300)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 def pick(page, label: str, option) -> None:
     box = page.get_by_role("combobox", name=label, exact=True)
     value = box.input_value()
@@ -133,15 +86,6 @@ def pick(page, label: str, option) -> None:
     with rerun(page):
         box.click()
         page.get_by_role("option", name=option, exact=True).click()
-
-
-def upload(page, path: Path) -> None:
-    with rerun(page):
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
-
-
-def app_exceptions(page) -> list[str]:
-    return page.locator('[data-testid="stException"]').all_inner_texts()
 
 
 # -- the journey ---------------------------------------------------------------------------------
@@ -154,7 +98,7 @@ def test_hostile_uploads_leave_the_server_serving(server, browser, tmp_path):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("websocket", lambda ws: _count_runs(page, ws))
+    page.on("websocket", lambda ws: count_runs(page, ws))
     try:
         page.goto(url)
         page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
@@ -186,7 +130,7 @@ def test_hostile_uploads_leave_the_server_serving(server, browser, tmp_path):
             shot(page, f"hostile-{n}-{Path(name).stem}")
             # the server is the same process, and it answers
             assert proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
-            assert proc.pid == pid and _healthy(url)
+            assert proc.pid == pid and healthy(url)
             # … and the next good file is accepted
             good = tmp_path / f"tot-{n}.csv"
             good.write_text(GOOD, encoding="utf-8")
@@ -196,7 +140,7 @@ def test_hostile_uploads_leave_the_server_serving(server, browser, tmp_path):
             ok = page.locator('[data-testid="stAlert"]').filter(has_text="Tệp hợp lệ")
             assert ok.count() == 1 and "cua-lo 2019" in ok.inner_text()
         shot(page, "hostile-9-tep-tot-sau-cung")
-        assert proc.poll() is None and proc.pid == pid and _healthy(url)
+        assert proc.poll() is None and proc.pid == pid and healthy(url)
         log = log_path.read_text(errors="replace")
         assert "memory allocation of" not in log and "Traceback" not in log, log[-3000:]
     except Exception:
