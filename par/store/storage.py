@@ -383,11 +383,13 @@ class Store:
                 submissions.c.status == "current").limit(1)).first() is not None
 
     def data_version(self) -> tuple:
-        """Changes whenever a submission is added or a rollback happens (cache key)."""
+        """Changes whenever what can be shown changes: an import, a rollback, a reset, units
+        loaded (cache key). A refused attempt is audited but changes nothing, so it leaves
+        the version (and every cached result) alone."""
         with self.engine.connect() as conn:
-            count, last, at = conn.execute(select(func.count(audit_log.c.id), func.max(audit_log.c.id),
-                                                  func.max(audit_log.c.at))).first()
-        return count, last, str(at)  # the time tells a reset-and-reseed apart from the original
+            last = conn.execute(select(func.max(audit_log.c.id)).where(
+                audit_log.c.action != "refused")).scalar()
+        return (last,)
 
 
 STORED_COLUMNS = ["submission_id", "criterion", "value", "number", "na", "numerator",

@@ -156,3 +156,19 @@ def test_a_bad_row_stored_as_text_is_a_warning_too(store, tmp_path):
     assert issues and all(i.severity == "warning" for i in issues)
     assert any("chắc chắn" in i.render("vi") for i in issues)
     assert score(renamed, UNITS, rows).units.loc["cua-lo", "rank"] == 14
+
+
+def test_a_refusal_leaves_the_data_version_an_import_changes_it(store):
+    """Cached results are keyed by the data version: a refused upload must not throw them
+    all away, an import must."""
+    version = store.data_version()
+    staff = Actor("lan", "unit", frozenset({"cua-lo"}))
+    data = (HEADER + "vinh,2019-Q4,1.1.1,có,,,,,\n").encode()
+    try:
+        import_files(store, [("vinh.csv", data)], [CRITERIA], UNITS, actor=staff)
+    except Exception:
+        pass
+    assert "refused" in set(store.audit()["action"])
+    assert store.data_version() == version
+    import_files(store, [("vinh.csv", data)], [CRITERIA], UNITS, actor=ADMIN)
+    assert store.data_version() != version
