@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from par.domain.issues import Issue, ParError, errors_only
 from par.domain.models import ALLOWED_AGGREGATES, KINDS, RULE_TYPES, CriteriaSet, Node
 from par.engine.criteria import check_criteria_text
 from par.i18n import LANGS, t
+from par.read.criteria_yaml import criteria_yaml, plain_number
 from par.read.tabular import cell_text, column_letter
 from par.read.values import parse_number
 
@@ -348,8 +347,8 @@ def _parse_bands(text: str, reader: _Reader, sheet: str, cell: str) -> list[dict
             reader.add("criteriabook.bad_band", sheet, cell, value=part)
             ok = False
             continue
-        out.append({"above" if cond in ABOVE_WORDS else "min": _plain(bound),
-                    "points": _plain(points)})
+        out.append({"above" if cond in ABOVE_WORDS else "min": plain_number(bound),
+                    "points": plain_number(points)})
     return out if ok else None
 
 
@@ -398,14 +397,11 @@ def _parse_options(text: str, node_max: float | None, reader: _Reader, sheet: st
                        points=number_text(points), max=number_text(node_max))
             ok = False
             continue
-        out[label] = _plain(fraction_of(points, node_max))
+        out[label] = plain_number(fraction_of(points, node_max))
     return out if ok else None
 
 
-def _plain(x: float | None):
-    if x is None:
-        return None
-    return int(x) if float(x).is_integer() and abs(x) < 1e15 else float(x)
+
 
 
 def _read_set_sheet(rows: list[list[str]], sheet: str, reader: _Reader) -> dict:
@@ -442,7 +438,7 @@ def _read_set_sheet(rows: list[list[str]], sheet: str, reader: _Reader) -> dict:
             if number is None:
                 reader.add("criteriabook.not_a_number", sheet, f"B{r}", value=text)
                 continue
-            out[key] = _plain(number)
+            out[key] = plain_number(number)
         elif key == "ties":
             value = reader.word("ties", text, sheet, f"B{r}")
             if value:
@@ -461,7 +457,7 @@ def _grade_row(cells: list[str], r: int, sheet: str, reader: _Reader, grades: li
     if bound is None:
         reader.add("criteriabook.bad_band", sheet, f"B{r}", value=condition)
         return
-    band = {"above" if match.group("cond") in ABOVE_WORDS else "min": _plain(bound),
+    band = {"above" if match.group("cond") in ABOVE_WORDS else "min": plain_number(bound),
             "label": label}
     if label_en:
         band["label_en"] = label_en
@@ -502,7 +498,7 @@ def _read_node_sheet(rows: list[list[str]], sheet: str, reader: _Reader) -> list
             if node_max is None:
                 reader.add("criteriabook.not_a_number", sheet, at("max"), value=get("max"))
             else:
-                node["max"] = _plain(node_max)
+                node["max"] = plain_number(node_max)
         if get("kind"):
             kind = reader.word("kind", get("kind"), sheet, at("kind"))
             if kind and kind != "regular":
@@ -558,7 +554,7 @@ def _read_rule(get, at, node_max, sheet: str, reader: _Reader) -> dict | None:
         if per_item is None:
             reader.add("criteriabook.not_a_number", sheet, at("per_item"), value=get("per_item"))
         else:
-            rule["per_item"] = _plain(per_item)
+            rule["per_item"] = plain_number(per_item)
     if get("options"):
         options = _parse_options(get("options"), node_max, reader, sheet, at("options"))
         if options is not None:
@@ -574,124 +570,6 @@ def _read_rule(get, at, node_max, sheet: str, reader: _Reader) -> dict | None:
         if value and value != ALLOWED_AGGREGATES[rtype][0]:
             rule["aggregate"] = value
     return rule
-
-
-# -- YAML text --------------------------------------------------------------------------------
-
-class _Flow(dict):
-    """A mapping written on one line ({type: ratio, bands: [...]})."""
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-class _Code(str):
-    """A node code, always quoted: "1.10" must not read as the number 1.1."""
-
-
-_Dumper.add_representer(_Code, lambda d, data: d.represent_scalar(
-    "tag:yaml.org,2002:str", str(data), style='"'))
-
-
-_Dumper.add_representer(_Flow, lambda d, data: d.represent_mapping(
-    "tag:yaml.org,2002:map", data.items(), flow_style=True))
-
-
-def _str_representer(dumper, data: str):
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_Dumper.add_representer(str, _str_representer)
-
-
-def _flowed(node: dict) -> dict:
-    out = {}
-    for key in ("code", "name", "name_en", "max", "kind", "rule", "description", "children"):
-        if key not in node:
-            continue
-        value = node[key]
-        if key == "rule":
-            value = _Flow({k: ([_Flow(b) for b in v] if k == "bands" else
-                               _Flow(v) if k == "options" else v) for k, v in value.items()})
-        elif key == "children":
-            value = [_flowed(c) for c in value]
-        elif key == "code":
-            value = _Code(value)
-        out[key] = value
-    return out
-
-
-def criteria_yaml(document: dict, source: str | None = None) -> str:
-    """The YAML text of a criteria document (header keys first, one rule per line)."""
-    order = ["id", "title", "title_en", "decision", "year", "level", "scale", "max_total",
-             "bands", "ranking", "domains"]
-    doc = {}
-    for key in order:
-        if key not in document:
-            continue
-        value = document[key]
-        if key == "bands":
-            value = [_Flow(b) for b in value]
-        elif key == "ranking":
-            value = _Flow(value)
-        elif key == "domains":
-            value = [_flowed(d) for d in value]
-        doc[key] = value
-    head = f"# Written by par from {source}\n" if source else ""
-    return head + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                            width=4096, default_flow_style=False)
-
-
-def set_document(criteria: CriteriaSet) -> dict:
-    """A validated criteria set as the YAML document (every field, defaults left out)."""
-    from par.engine.diff import band_dict
-
-    def node_doc(node: Node) -> dict:
-        out: dict[str, Any] = {"code": node.code, "name": node.name}
-        if node.name_en:
-            out["name_en"] = node.name_en
-        out["max"] = _plain(node.max)
-        if node.kind != "regular":
-            out["kind"] = node.kind
-        if node.rule is not None:
-            r = node.rule
-            rule: dict[str, Any] = {"type": r.type}
-            if r.aggregate != ALLOWED_AGGREGATES[r.type][0]:
-                rule["aggregate"] = r.aggregate
-            if r.bands is not None:
-                rule["bands"] = [band_dict(b) for b in r.bands]
-            if r.linear and r.type == "ratio":
-                rule["linear"] = True
-            if r.per_item is not None:
-                rule["per_item"] = _plain(r.per_item)
-            if r.options is not None:
-                rule["options"] = {k: _plain(v) for k, v in r.options.items()}
-            if r.direction != "higher_is_better":
-                rule["direction"] = r.direction
-            if r.when_empty != "na":
-                rule["when_empty"] = r.when_empty
-            out["rule"] = rule
-        if node.description:
-            out["description"] = node.description
-        if node.children:
-            out["children"] = [node_doc(c) for c in node.children]
-        return out
-
-    doc: dict[str, Any] = {"id": criteria.id, "title": criteria.title}
-    for key in ("title_en", "decision"):
-        if getattr(criteria, key):
-            doc[key] = getattr(criteria, key)
-    doc.update(year=criteria.year, level=criteria.level, scale=_plain(criteria.scale))
-    if criteria.max_total is not None:
-        doc["max_total"] = _plain(criteria.max_total)
-    if criteria.bands:
-        doc["bands"] = [band_dict(b) for b in criteria.bands]
-    doc["ranking"] = {"ties": criteria.ties}
-    doc["domains"] = [node_doc(d) for d in criteria.domains]
-    return doc
 
 
 # -- the checker's problems, at their cells ---------------------------------------------------

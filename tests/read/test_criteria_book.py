@@ -16,13 +16,12 @@ from par.engine.criteria import check_criteria_text, load_criteria
 from par.engine.diff import diff_sets
 from par.engine.scoring import score
 from par.read.criteria_book import (
-    criteria_yaml,
     fraction_of,
     points_text,
     read_criteria_book,
-    set_document,
     write_criteria_book,
 )
+from par.read.criteria_yaml import criteria_yaml, set_document
 from par.read.inputs import read_inputs
 from par.read.units import read_units
 
