@@ -60,7 +60,9 @@ def _row_cache(criteria_id: str, sha256: str) -> RowCache:
     return RowCache(criteria_by_id(criteria_id))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+# Only the latest versions matter (older keys are never asked for again), and at national
+# scale each entry is 1.4 million rows: keep few.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _rows(criteria_id: str, version: tuple):
     criteria = criteria_by_id(criteria_id)
     # one RowCache per set and process: a new data version re-reads only what changed
