@@ -37,6 +37,9 @@ with database_guard(lang):
 if not has_accounts:
     st.warning(t("auth.demo_banner", lang))
 sidebar_account(actor, lang)
-page = st.navigation(pages_for(menu_for(actor, has_accounts=has_accounts), lang))
+keys = menu_for(actor, has_accounts=has_accounts)
+pages = pages_for(keys, lang)
+st.session_state["nav_pages"] = dict(zip(keys, pages))  # for links between pages (home)
+page = st.navigation(pages)
 with page_guard(lang):  # whatever a page did not foresee: a message with an error id
     page.run()

@@ -4,10 +4,16 @@
 
 The 2019 district data are shaped to tell the story of the 2020 article: TX Cửa Lò
 ranks 14/21, pulled down by late dossiers (domain 3) and unmet PAR plan criteria
-(domain 1). The script checks that story with the engine and refuses to write
-data that does not tell it. The commune level (xa) of data/units.csv is Nghệ An's official
-list since 1/7/2025 (119 xã, 11 phường, from the `vietnam-provinces` registry via
-par.read.registry), with Phường Cửa Lò as `p-cua-lo`; the script refuses any other.
+(domain 1); and to look like a real round: the appraised index spreads like published
+results, self-scores run 3–19 points above the appraisal for most units, and survey
+criteria arrive only with the year's appraisal. The 2025 commune and department data are
+years in progress: self-scores so far, no appraisal, no survey. The script checks all of
+it with the engine, prints what it measured, and writes nothing unless everything holds
+(``--check``: check only). See data/README.md.
+
+The commune level (xa) of data/units.csv is Nghệ An's official list since 1/7/2025 (119 xã,
+11 phường, from the `vietnam-provinces` registry via par.read.registry), with Phường Cửa Lò
+as `p-cua-lo`; the script refuses any other.
 """
 from __future__ import annotations
 
@@ -21,35 +27,51 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from par import get_lagging, load_criteria, read_units, score  # noqa: E402
+from par.analysis.trends import get_over_scoring  # noqa: E402
 from par.domain.periods import Period, parse_period  # noqa: E402
 from par.read.inputs import check_inputs  # noqa: E402
 from par.read.registry import official_units, registry_version  # noqa: E402
 from par.read.tabular import RawTable  # noqa: E402
-from par.sample.synthetic import generate  # noqa: E402
+from par.sample.synthetic import SYNTHETIC_NOTE, generate  # noqa: E402
 
 OUT = ROOT / "data" / "inputs"
-# Latent quality of the 21 districts, best first (illustrative, not a published ranking).
+# The 20 districts besides Cửa Lò, best first (illustrative, not a published ranking).
 DISTRICT_ORDER = ["vinh", "dien-chau", "nghi-loc", "hoang-mai", "yen-thanh", "quynh-luu",
                   "do-luong", "nam-dan", "thai-hoa", "hung-nguyen", "thanh-chuong", "anh-son",
                   "nghia-dan", "tan-ky", "quy-hop", "con-cuong", "quy-chau", "que-phong",
                   "tuong-duong", "ky-son"]
 CUA_LO_TARGET = 14
+# The appraised 2019 index of the 20 other districts, best to worst in DISTRICT_ORDER, evenly
+# between these (Nghệ An's published 2021 results ran from 84,76 to 79,01); the check allows
+# DISTRICT_BOUNDS. Self-scores exceed the appraisal by GAP_RANGE points for most units, as in
+# real rounds (one province's 2024 units: cuts of 3–19 points).
+DISTRICT_INDEX = (86.0, 78.6)
+DISTRICT_BOUNDS = (77.5, 87.0)
+DISTRICT_SPREAD = 0.08  # a leaf's attainment around the district's quality
+GAP_RANGE = (3.0, 19.0)
+# The 2025 sets are years in progress (self-scores so far, no appraisal, so no survey): their
+# units' qualities come from a beta distribution (mean about 0.9) and their year-to-date index
+# must stay within these: departments near their published appraised results (Nghệ An 2021:
+# 84,14–91,39; their 8,5 survey points are not in yet), communes lower (25,5 survey points).
+LEVEL_QUALITY, LEVEL_SPREAD = (20, 2), 0.08
+XA_BOUNDS = (50.0, 80.0)
+SO_BOUNDS = (80.0, 95.0)
 PROVINCE = "Nghệ An"
 HEADER_NOTE = "# DỮ LIỆU MÔ PHỎNG (synthetic) — không phải số liệu thật của đơn vị nào"
 
 
-def _quality(order: list[str], top: float = 1.0, bottom: float = 0.62) -> pd.Series:
-    return pd.Series(np.linspace(top, bottom, len(order)), index=order)
-
-
 def _score(criteria, units, rows: pd.DataFrame):
+    return score(criteria, units, _parse(criteria, units, rows))
+
+
+def _parse(criteria, units, rows: pd.DataFrame) -> pd.DataFrame:
     frame = rows.astype(object).copy()
     frame["_row"] = range(2, len(frame) + 2)
     parsed, issues = check_inputs([RawTable(frame, "generated")], criteria, units)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise SystemExit("generated data invalid:\n" + "\n".join(i.render("en") for i in errors[:20]))
-    return score(criteria, units, parsed)
+    return parsed
 
 
 def cua_lo_story(criteria) -> dict:
@@ -66,26 +88,103 @@ def cua_lo_story(criteria) -> dict:
     }
 
 
-def make_districts(criteria, units) -> pd.DataFrame:
+def _district_rows(criteria, quality: pd.Series) -> pd.DataFrame:
     periods = [Period(2019, q) for q in (1, 2, 3, 4)] + [Period(2019, 5)]
-    story = {"cua-lo": cua_lo_story(criteria)}
-    # Cửa Lò's quality: the middle of the grid values that land it at 14/21 with its story
+    return generate(criteria, quality, periods, appraisal=True, seed=2019,
+                    overrides={"cua-lo": cua_lo_story(criteria)}, spread=DISTRICT_SPREAD)
+
+
+def _calibrate(criteria, units, targets: pd.Series) -> pd.Series:
+    """Each district's latent quality: the one whose appraised index comes nearest its target.
+
+    A unit's figures depend on its own quality only (par.sample.synthetic draws as many random
+    numbers whatever the qualities) and never get worse with it, so one bisection moves all
+    the districts at once; the index moves in steps, so the quality just below or just at
+    the target is kept, whichever lands nearer."""
+    def index_at(quality: pd.Series) -> pd.Series:
+        rows = _district_rows(criteria, quality)
+        return _score(criteria, units, rows).units["index"].reindex(quality.index)
+
+    lo, hi = pd.Series(0.3, index=targets.index), pd.Series(1.08, index=targets.index)
+    for _ in range(24):
+        mid = (lo + hi) / 2
+        reached = index_at(mid) >= targets
+        hi, lo = hi.where(~reached, mid), lo.where(reached, mid)
+    below, above = (index_at(lo) - targets).abs(), (index_at(hi) - targets).abs()
+    return hi.where(above <= below, lo)
+
+
+def make_districts(criteria, units) -> pd.DataFrame:
+    """The 2019 district data: an appraised index spread like published results, Cửa Lò
+    14/21, and self-scores above the appraisal as in real rounds."""
+    slots = pd.Series(np.linspace(*DISTRICT_INDEX, len(DISTRICT_ORDER) + 1))
+    # the others take the slots in DISTRICT_ORDER, Cửa Lò the 14th
+    others = slots.drop(CUA_LO_TARGET - 1).set_axis(DISTRICT_ORDER)
+    targets = pd.concat([others, pd.Series({"cua-lo": slots[CUA_LO_TARGET - 1]})])
+    quality = _calibrate(criteria, units, targets)
+    # Cửa Lò's quality: the middle of the values near it that land it at 14/21 with its story
     # applied, so the rank does not hang on a hair's breadth.
 
     def attempt(q_cua_lo: float):
-        quality = pd.concat([_quality(DISTRICT_ORDER), pd.Series({"cua-lo": q_cua_lo})])
-        rows = generate(criteria, quality, periods, appraisal=True, seed=2019, overrides=story)
+        rows = _district_rows(criteria, quality.where(quality.index != "cua-lo", q_cua_lo))
         card = _score(criteria, units, rows)
         return rows, card, int(card.units.at["cua-lo", "rank"])
 
-    hits = [q for q in np.linspace(0.5, 1.0, 51) if attempt(q)[2] == CUA_LO_TARGET]
+    grid = np.linspace(quality["cua-lo"] - 0.03, quality["cua-lo"] + 0.03, 31)
+    hits = [q for q in grid if attempt(q)[2] == CUA_LO_TARGET]
     if not hits:
         raise SystemExit(f"could not place Cửa Lò at {CUA_LO_TARGET}/21")
     rows, card, rank = attempt(hits[len(hits) // 2])
-    lagging = get_lagging(card, "cua-lo")["criterion"].head(8).tolist()
-    print(f"Cửa Lò: {rank}/{int(card.units.at['cua-lo', 'of'])}, index "
-          f"{card.units.at['cua-lo', 'index']:.2f}; top lagging {lagging}")
+    check_districts(criteria, units, rows, card)
     return rows
+
+
+def district_measures(criteria, units, rows: pd.DataFrame) -> dict:
+    """What make_districts promises, measured with the engine: the appraised index per
+    district; the year's self-score index (self rows only: the surveys count 0); the gap,
+    self − appraisal in index points over the criteria the units scored themselves (the
+    appraised index without the surveys, which only the appraisal brings); and per unit
+    how many criteria the appraisal raised."""
+    parsed = _parse(criteria, units, rows)
+    stage = parsed["stage"].to_numpy()
+    self_scored = parsed["criterion"].isin(set(parsed.loc[stage == "self", "criterion"]))
+    card = score(criteria, units, parsed)
+    self_index = score(criteria, units, parsed[stage == "self"]).units["index"]
+    appraised = score(criteria, units, parsed[(stage == "appraisal") & self_scored.to_numpy()])
+    swapped = parsed.assign(stage=parsed["stage"].map({"self": "appraisal", "appraisal": "self"}))
+    raised = get_over_scoring(criteria, units, swapped)["over"]
+    return {"card": card, "index": card.units["index"], "self_index": self_index,
+            "gap": self_index - appraised.units["index"].reindex(self_index.index),
+            "raised": raised.reindex(self_index.index, fill_value=0)}
+
+
+def check_districts(criteria, units, rows: pd.DataFrame, card) -> None:
+    m = district_measures(criteria, units, rows)
+    index, gap, raised = m["index"], m["gap"], m["raised"]
+    cua_lo = card.units.loc["cua-lo"]
+    lagging = get_lagging(card, "cua-lo")["criterion"].head(8).tolist()
+    in_cuts = gap.between(*GAP_RANGE)
+    print(f"districts: appraised index {index.min():.2f}–{index.max():.2f}; "
+          f"year's self-score (no surveys) {m['self_index'].min():.2f}–{m['self_index'].max():.2f}")
+    print(f"self − appraisal: min {gap.min():.3f}, median {gap.median():.3f}, max {gap.max():.3f}; "
+          f"{int(in_cuts.sum())}/{len(gap)} within {GAP_RANGE[0]}–{GAP_RANGE[1]}; "
+          f"{int((raised > 0).sum())} units with a criterion the appraisal raised")
+    print(f"Cửa Lò: {int(cua_lo['rank'])}/{int(cua_lo['of'])}, index {cua_lo['index']:.2f}, "
+          f"self − appraisal {gap['cua-lo']:.2f}; top lagging {lagging}")
+    problems = []
+    if (int(cua_lo["rank"]), int(cua_lo["of"]), bool(cua_lo["provisional"])) != (
+            CUA_LO_TARGET, 21, False):
+        problems.append(f"Cửa Lò is not {CUA_LO_TARGET}/21 on the appraisal")
+    if not ({"1.1.1", "1.1.2", "3.3.1"} <= set(lagging)):
+        problems.append("Cửa Lò's story (1.1.1, 1.1.2, 3.3.1) is not in its top lagging criteria")
+    if not (DISTRICT_BOUNDS[0] <= index.min() and index.max() <= DISTRICT_BOUNDS[1]):
+        problems.append(f"appraised index outside {DISTRICT_BOUNDS}")
+    if in_cuts.mean() < 0.8 or (gap <= 0).any():
+        problems.append(f"self − appraisal not within {GAP_RANGE} for most units")
+    if (raised > 0).sum() < 3:
+        problems.append("the appraisal raises no criterion (or too few units)")
+    if problems:
+        raise SystemExit("the district data do not tell the story: " + "; ".join(problems))
 
 
 def check_communes(units) -> None:
@@ -106,11 +205,23 @@ def check_communes(units) -> None:
           f"{groups.get('phuong', 0)} phường) from {registry_version()}")
 
 
-def make_level(criteria, units, level: str, periods: list[Period], seed: int) -> pd.DataFrame:
+def make_level(criteria, units, level: str, periods: list[Period], seed: int,
+               bounds: tuple[float, float]) -> pd.DataFrame:
+    """A level's year in progress: self-scores of the quarters so far, no appraisal yet, so no
+    survey either. Refused unless its year-to-date index stays within ``bounds``."""
     ids = units.index[units["level"] == level]
     rng = np.random.default_rng(seed)
-    quality = pd.Series(np.clip(rng.beta(5, 2, len(ids)), 0.3, 0.97), index=ids)
-    return generate(criteria, quality, periods, appraisal=False, seed=seed)
+    q = pd.Series(np.clip(rng.beta(*LEVEL_QUALITY, len(ids)), 0.3, 0.97), index=ids)
+    rows = generate(criteria, q, periods, appraisal=False, seed=seed, spread=LEVEL_SPREAD)
+    index = _score(criteria, units, rows).units["index"]
+    surveys = {leaf.code for leaf in criteria.leaves if leaf.rule.type == "survey"}
+    print(f"{level}: year-to-date self-score index {index.min():.2f}–{index.max():.2f} "
+          f"(median {index.median():.2f}) as of {periods[-1]}; no appraisal, no survey yet")
+    if (rows["stage"] != "self").any() or rows["criterion"].isin(surveys).any():
+        raise SystemExit(f"{level}: a year without appraisal has self rows only, and no survey")
+    if not (bounds[0] <= index.min() and index.max() <= bounds[1]):
+        raise SystemExit(f"{level}: year-to-date index outside {bounds}")
+    return rows
 
 
 def write(rows: pd.DataFrame, name: str) -> None:
@@ -120,19 +231,33 @@ def write(rows: pd.DataFrame, name: str) -> None:
     print(f"wrote {path.relative_to(ROOT)}: {len(rows)} rows")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Build and check every file first; write them only when all tell their story
+    (``--check``: build and check, write nothing)."""
+    check_only = "--check" in (sys.argv[1:] if argv is None else argv)
     units = read_units(ROOT / "data" / "units.csv")
     huyen = load_criteria(ROOT / "criteria" / "nghe-an-huyen-2019.yaml")
-    rows = make_districts(huyen, units)
-    write(rows[rows["stage"] == "self"], "huyen-2019-self.csv")
-    write(rows[rows["stage"] == "appraisal"], "huyen-2019-appraisal.csv")
+    districts = make_districts(huyen, units)
     check_communes(units)
     xa = load_criteria(ROOT / "criteria" / "nghe-an-xa-2025.yaml")
-    write(make_level(xa, units, "xa", [parse_period("2025-Q3"), parse_period("2025-Q4")], 2025),
-          "xa-2025-self.csv")
     so = load_criteria(ROOT / "criteria" / "nghe-an-so-2025.yaml")
-    write(make_level(so, units, "so", [parse_period("2025-Q2"), parse_period("2025-Q3")], 2026),
-          "so-2025-self.csv")
+    files = {
+        "huyen-2019-self.csv": districts[districts["stage"] == "self"],
+        "huyen-2019-appraisal.csv": districts[districts["stage"] == "appraisal"],
+        "xa-2025-self.csv": make_level(xa, units, "xa", [parse_period("2025-Q3"),
+                                                         parse_period("2025-Q4")], 2025,
+                                       XA_BOUNDS),
+        "so-2025-self.csv": make_level(so, units, "so", [parse_period("2025-Q2"),
+                                                         parse_period("2025-Q3")], 2026,
+                                       SO_BOUNDS),
+    }
+    if any((rows["note"] != SYNTHETIC_NOTE).any() for rows in files.values()):
+        raise SystemExit(f"every generated row must say {SYNTHETIC_NOTE!r}")
+    if check_only:
+        print("checked; nothing written (--check)")
+        return
+    for name, rows in files.items():
+        write(rows, name)
 
 
 if __name__ == "__main__":

@@ -14,17 +14,19 @@ import numpy as np
 import pandas as pd
 
 from par.domain.models import CriteriaSet
-from par.domain.periods import ANNUAL, Period
+from par.domain.periods import ANNUAL, Period, parse_period
 from par.engine.diff import KINDS, SetDiff, diff_sets
 from par.engine.scoring import Scorecard, score, window
 from par.i18n import t
+from par.i18n.formatting import fmt_number
 
 DOMAIN_COLUMNS = ["code", "name", "score", "max", "mean", "best", "attainment"]
 MISSING_COLUMNS = ["code", "name", "max", "domain"]
 DISTRIBUTION_COLUMNS = ["unit", "name", "points", "max", "applicable"]
 SELF_APPRAISAL_COLUMNS = ["code", "name", "domain", "max", "self_points", "appraisal_points",
                           "difference"]
-TREND_COLUMNS = ["unit", "as_of", "index", "rank", "of", "provisional"]
+TREND_COLUMNS = ["unit", "as_of", "index", "rank", "of", "provisional", "stage", "unscored",
+                 "unscored_criteria"]
 
 
 def _check_unit(card: Scorecard, unit: str) -> None:
@@ -194,21 +196,34 @@ def trend_periods(criteria: CriteriaSet, rows: pd.DataFrame) -> list[Period]:
 
 def get_trend(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
               unit_ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Long frame (unit, as_of, index, rank, of, provisional): one scoring as of each
-    period that has rows (Q1 … Q4, then the whole year), units in the order given
-    (default: the latest scoring's rank order), periods in time order.
+    """Long frame, one scoring as of each period that has rows (Q1 … Q4, then the whole
+    year), units in the order given (default: the latest scoring's rank order), periods in
+    time order. Columns:
+
+    unit, as_of, index, rank, of, provisional — as the scorecard has them;
+    stage — where the point's figures come from: ``self`` (a year-to-date self-score),
+    ``appraisal``, ``mixed`` (some criteria appraised), missing (no data at all);
+    unscored, unscored_criteria — the regular criteria with no row yet (surveys and other
+    criteria only the appraisal brings, or not yet filled in): they count 0, which is how
+    much of the index they hold back (in index points), and how many they are.
     """
     periods = trend_periods(criteria, rows)
     frames = []
     for period in periods:
-        u = score(criteria, units, rows, period).units
+        card = score(criteria, units, rows, period)
+        u = card.units
+        unscored, count = _unscored(card)
         frames.append(pd.DataFrame({
             "unit": u.index.to_numpy(), "as_of": str(period),
             "index": u["index"].to_numpy(dtype=float), "rank": u["rank"].astype("Int64").array,
             "of": u["of"].to_numpy(dtype=np.int64),
-            "provisional": u["provisional"].to_numpy(dtype=bool)}))
+            "provisional": u["provisional"].to_numpy(dtype=bool),
+            "stage": u["stage"].to_numpy(dtype=object),
+            "unscored": unscored.to_numpy(dtype=float),
+            "unscored_criteria": count.to_numpy(dtype=np.int64)}))
     if not frames:
-        dtypes = dict(unit=str, as_of=str, index=float, rank="Int64", of=np.int64, provisional=bool)
+        dtypes = dict(unit=str, as_of=str, index=float, rank="Int64", of=np.int64, provisional=bool,
+                      stage=object, unscored=float, unscored_criteria=np.int64)
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
     out = pd.concat(frames, ignore_index=True)
     if unit_ids is None:
@@ -223,6 +238,91 @@ def get_trend(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
     period_key = out["as_of"].map({str(p): i for i, p in enumerate(periods)})
     order = np.lexsort((period_key.to_numpy(), unit_key.to_numpy()))
     return out.iloc[order].reset_index(drop=True)[TREND_COLUMNS]
+
+
+def _unscored(card: Scorecard) -> tuple[pd.Series, pd.Series]:
+    """Per unit (the card's order): the index points its regular leaves without any row
+    hold back (they score 0 and stay in the max), and how many such leaves it has."""
+    regular = [d for d in card.criteria.domains if d.kind == "regular"]
+    codes = {n.code for d in regular for n in d.walk() if n.is_leaf}
+    leaves = card.leaves
+    held = (leaves["missing"].to_numpy(dtype=bool)
+            & leaves["criterion"].isin(codes).to_numpy())
+    by_unit = pd.DataFrame({"unit": leaves["unit"].to_numpy(), "held": held,
+                            "max": np.where(held, leaves["max"].to_numpy(dtype=float), 0.0)}
+                           ).groupby("unit", sort=False).sum()
+    by_unit = by_unit.reindex(card.units.index, fill_value=0)
+    amax = card.units["max"].astype(float)
+    points = card.criteria.scale * by_unit["max"] / amax.where(amax > 0)
+    return points.fillna(0.0), by_unit["held"].astype(np.int64)
+
+
+def trend_kind(stage: str | None, as_of: str, lang: str = "vi") -> str:
+    """What a trend point is, in words: the year-to-date self-score ("Tự chấm lũy kế"), the
+    appraised year ("Thẩm định cả năm"), partly appraised, or no data."""
+    if stage in ("self", "mixed"):
+        key = stage
+    elif stage == "appraisal":
+        key = "appraisal_ytd" if "-" in str(as_of) else "appraisal_year"
+    else:
+        key = "none"
+    return t(f"trends.kind.{key}", lang)
+
+
+def get_trend_jump(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
+                   trend: pd.DataFrame, unit: str) -> dict | None:
+    """Why the unit's index jumps from its last year-to-date self-score to the first appraised
+    point after it (usually 2019-Q4 → 2019), or None when its trend has no such step.
+
+    The step splits exactly in two, each scored by the engine: ``newly_scored``, what the
+    criteria without any row before (surveys, criteria only the appraisal brings) add now
+    (before, they counted 0); and ``adjusted``, how the scoring of the criteria already
+    scored moved (mostly the appraisal correcting the self-scores: usually down). Index
+    points, newly_scored + adjusted = to_index − from_index.
+    """
+    own = trend[trend["unit"] == unit].reset_index(drop=True)
+    final = own.index[(own["stage"] == "appraisal").to_numpy()
+                      & own["provisional"].shift(1, fill_value=False).to_numpy(dtype=bool)]
+    if final.empty:
+        return None
+    before, after = own.loc[final[0] - 1], own.loc[final[0]]
+    if pd.isna(before["index"]) or pd.isna(after["index"]):
+        return None
+    from_period, to_period = parse_period(before["as_of"]), parse_period(after["as_of"])
+    one = units[(units["id"] == unit) & (units["level"] == criteria.level)]
+    mine = rows[(rows["unit"] == unit).to_numpy()]
+    leaves = score(criteria, one, mine, from_period).leaves
+    unscored = leaves.loc[leaves["missing"].to_numpy(dtype=bool), "criterion"]
+    known = score(criteria, one, mine[~mine["criterion"].isin(unscored).to_numpy()], to_period)
+    now = score(criteria, one, mine, to_period).leaves
+    scored_now = now["criterion"].isin(unscored).to_numpy() & ~now["missing"].to_numpy(dtype=bool)
+    same = float(known.units.at[unit, "index"])
+    return {"from": str(from_period), "to": str(to_period),
+            "from_index": float(before["index"]), "to_index": float(after["index"]),
+            "newly_scored": float(after["index"]) - same, "criteria": int(scored_now.sum()),
+            "adjusted": same - float(before["index"])}
+
+
+def _signed(value: float, lang: str) -> str:
+    return ("+" if round(value, 2) > 0 else "") + fmt_number(value, lang)
+
+
+def describe_trend_jump(jump: dict, lang: str = "vi") -> str:
+    """get_trend_jump in one sentence for the trends page: from where to where, what the
+    criteria not scored before add, what the appraisal's corrections take away (signed)."""
+    return t("trends.jump", lang, from_index=fmt_number(jump["from_index"], lang),
+             from_period=jump["from"], to_index=fmt_number(jump["to_index"], lang),
+             to_period=jump["to"], newly=_signed(jump["newly_scored"], lang),
+             count=jump["criteria"], adjusted=_signed(jump["adjusted"], lang))
+
+
+def describe_unscored(point: pd.Series, lang: str = "vi") -> str | None:
+    """For a year-to-date self-score (a row of get_trend): how many criteria, worth how many
+    index points, still count 0; None when it is appraised or nothing is left unscored."""
+    if point["stage"] == "appraisal" or not point["unscored_criteria"]:
+        return None
+    return t("trends.unscored_now", lang, as_of=point["as_of"],
+             count=int(point["unscored_criteria"]), points=fmt_number(point["unscored"], lang))
 
 
 def compare_sets(sets: Sequence[CriteriaSet]) -> list[tuple[int, int, str, str]]:
@@ -268,12 +368,16 @@ def get_over_scoring(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFr
                      as_of: Period | None = None, lang: str = "vi") -> pd.DataFrame:
     """Units ranked by how much their self-scores exceed the appraisal, over the leaves
     that have both stages in the window (two scorings of the whole level, no loop on units).
+    A penalty leaf counts the other way: declaring less penalty than the appraisal finds is
+    over-scoring, as it raises the unit's total.
     """
     stage = rows["stage"].astype(str).to_numpy()
     cards = {s: score(criteria, units, rows[stage == s], as_of) for s in ("self", "appraisal")}
     a, b = (cards[s].leaves.set_index(["unit", "criterion"]) for s in ("self", "appraisal"))
     both = ~a["missing"] & ~b["missing"] & a["applicable"] & b["applicable"]
-    diff = (a["points"] - b["points"])[both]
+    penalty = {n.code for d in criteria.domains if d.kind == "penalty" for n in d.walk()}
+    sign = np.where(a.index.get_level_values("criterion").isin(penalty), -1.0, 1.0)
+    diff = ((a["points"] - b["points"]) * sign)[both]
     per_unit = diff.groupby(level="unit").agg(["sum", "size", lambda d: int((d > 0).sum())])
     per_unit.columns = ["difference", "criteria", "over"]
     names = units["name"].to_dict()

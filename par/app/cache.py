@@ -15,11 +15,11 @@ import streamlit as st
 
 from par.domain.issues import ParError, errors_only
 from par.domain.periods import Period, parse_period
-from par.engine import catalog
 from par.engine.scoring import Scorecard, score
 from par.i18n import DEFAULT_LANG, t
 from par.present.safe import md_issues
 from par.sample.seed import ensure_seeded
+from par.store import library
 from par.store.rows import RowCache
 from par.store.storage import Store
 
@@ -37,9 +37,30 @@ def store() -> Store:
     return s
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _criteria_sets(version: tuple):
+    return library.active_sets(store())
+
+
 def criteria_sets():
-    return catalog.list_criteria()
+    """The active criteria sets (par.store.library), newest year first."""
+    return _criteria_sets(store().data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stored_sets(version: tuple):
+    return library.list_sets(store())
+
+
+def stored_sets():
+    """Every stored version of every criteria set (par.store.library.list_sets)."""
+    return _stored_sets(store().data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def stored_set(set_id: str, sha256: str):
+    """One stored version (a version never changes, so its hash is the whole key)."""
+    return library.get_set(store(), set_id, sha256)
 
 
 def criteria_by_id(criteria_id: str):

@@ -15,7 +15,7 @@ from par.app.decide import section_over_scoring
 from par.app.exports_ui import chart_downloads
 from par.i18n import t
 from par.present.figures import fig_distribution, fig_heatmap
-from par.present.frames import localise
+from par.present.frames import weakest_table
 
 
 def page_criteria() -> None:
@@ -36,11 +36,7 @@ def page_criteria() -> None:
         chart_downloads(card, "heatmap", lang)
     st.subheader(t("criteria.weakest", lang))
     weakest = get_weakest(card).head(10)
-    weakest["name"] = [nodes[c].display_name(lang) for c in weakest["criterion"]]
-    st.dataframe(localise(weakest, {"criterion": "col.code", "name": "col.criterion",
-                                    "mean_attainment": "col.attainment", "mean": "col.mean",
-                                    "max": "col.max"}, lang,
-                          numbers=("mean_attainment", "mean", "max")), hide_index=True)
+    st.dataframe(weakest_table(card, weakest, lang).styler(), hide_index=True)
     st.subheader(t("criteria.distribution", lang))
     leaves = [leaf.code for leaf in card.criteria.leaves]
     first = weakest["criterion"].iloc[0] if len(weakest) else leaves[0]

@@ -23,6 +23,16 @@ def chart_downloads(card, kind: str, lang: str, unit: str | None = None, **extra
             file_name=f"{stem}.{fmt}", mime=MIME[fmt])
 
 
+def _trend(card, unit: str | None):
+    """The unit's index and rank through the set's year, for the pack's trend slide."""
+    if unit is None:
+        return None
+    from par.analysis.trends import get_trend
+    from par.app import cache
+
+    return get_trend(card.criteria, cache.units(), cache.rows_for(card.criteria.id), [unit])
+
+
 def meeting_downloads(card, lang: str, unit: str | None = None) -> None:
     """The Excel report and the slide pack (PPTX and PDF) — the same files as the CLI's."""
     from par.export.pack import build_pack, build_pack_pdf
@@ -31,11 +41,12 @@ def meeting_downloads(card, lang: str, unit: str | None = None) -> None:
     stem = f"{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
     cols = st.columns(3)
     cols[0].download_button(t("export.button_report", lang), key="dl_report", on_click="ignore",
-                            data=lambda: build_report(card, lang),
+                            data=lambda: build_report(card, lang, unit),
                             file_name=f"bao-cao-{stem}.xlsx", mime=MIME["xlsx"])
     cols[1].download_button(t("export.button_pack", lang), key="dl_pack", on_click="ignore",
-                            data=lambda: build_pack(card, unit, lang),
+                            data=lambda: build_pack(card, unit, lang, trend=_trend(card, unit)),
                             file_name=f"trinh-chieu-{stem}.pptx", mime=MIME["pptx"])
     cols[2].download_button(t("export.button_pack_pdf", lang), key="dl_pack_pdf",
-                            on_click="ignore", data=lambda: build_pack_pdf(card, unit, lang),
+                            on_click="ignore",
+                            data=lambda: build_pack_pdf(card, unit, lang, trend=_trend(card, unit)),
                             file_name=f"trinh-chieu-{stem}.pdf", mime=MIME["pdf"])

@@ -11,9 +11,12 @@ import streamlit as st
 
 from par.app.audit import page_audit
 from par.app.auth_ui import page_login
+from par.app.compare import page_compare
 from par.app.criteria import page_criteria
 from par.app.data import page_data
+from par.app.home import page_home
 from par.app.ranking import page_ranking
+from par.app.sets import page_sets
 from par.app.trends import page_trends
 from par.app.unit import page_unit
 from par.app.upload import page_upload
@@ -22,12 +25,15 @@ from par.i18n import t
 
 # page key → (draws the page, title's message key, url path)
 ROUTES: dict[str, tuple[Callable[[], None], str, str]] = {
+    "home": (page_home, "nav.home", "tong-quan"),
     "ranking": (page_ranking, "nav.ranking", "xep-hang"),
     "unit": (page_unit, "nav.unit", "don-vi"),
+    "compare": (page_compare, "nav.compare", "so-sanh"),
     "criteria": (page_criteria, "nav.criteria", "tieu-chi"),
     "trends": (page_trends, "nav.trends", "xu-huong"),
     "data": (page_data, "nav.data", "du-lieu"),
     "upload": (page_upload, "nav.upload", "tai-len"),
+    "sets": (page_sets, "nav.sets", "bo-chi-so"),
     "audit": (page_audit, "nav.audit", "nhat-ky"),
     "login": (page_login, "auth.login_title", "dang-nhap"),
 }

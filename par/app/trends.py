@@ -1,10 +1,22 @@
-"""Xu hướng: a unit's index and rank through the quarters, and across the years of its level."""
+"""Xu hướng: a unit's index and rank through the quarters, and across the years of its level.
+
+The year-to-date self-scores and the appraised year are two kinds of score: the chart draws
+them as two series, the table says which each row is, and the page says why the index jumps
+between them (par.analysis.trends: get_trend, get_trend_jump)."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from par.analysis.trends import describe_method_change, get_trend, method_changes
+from par.analysis.trends import (
+    describe_method_change,
+    describe_trend_jump,
+    describe_unscored,
+    get_trend,
+    get_trend_jump,
+    method_changes,
+    trend_kind,
+)
 from par.app import cache
 from par.app.decide import section_projection
 from par.i18n import t
@@ -17,6 +29,13 @@ from par.present.safe import md
 def _trend(criteria_id: str, version: tuple):
     criteria = cache.criteria_by_id(criteria_id)
     return get_trend(criteria, cache.units(), cache.rows_for(criteria_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _jump(criteria_id: str, version: tuple, unit: str):
+    criteria = cache.criteria_by_id(criteria_id)
+    return get_trend_jump(criteria, cache.units(), cache.rows_for(criteria_id),
+                          _trend(criteria_id, version), unit)
 
 
 def page_trends() -> None:
@@ -42,10 +61,22 @@ def page_trends() -> None:
         chart = st.empty()
         fig = section_projection(fig, criteria, own, unit, lang)
         chart.plotly_chart(fig, key="trend")
+    st.caption(t("trends.why_jump", lang))
+    for c in same_level:
+        jump = _jump(c.id, version, unit)
+        if jump is not None:
+            st.info(md(describe_trend_jump(jump, lang)))
+    latest = describe_unscored(own.iloc[-1], lang)
+    if latest:
+        st.info(md(latest))
     st.markdown("**" + t("trends.table", lang) + "**")
     st.dataframe({t("app.as_of", lang): [str(p) for p in own["as_of"]],
+                  t("trends.col_kind", lang): [trend_kind(s, p, lang)
+                                               for s, p in zip(own["stage"], own["as_of"])],
                   t("col.index", lang): [fmt_number(v, lang) for v in own["index"]],
-                  t("col.rank", lang): [fmt_rank(r, o) for r, o in zip(own["rank"], own["of"])]},
+                  t("col.rank", lang): [fmt_rank(r, o) for r, o in zip(own["rank"], own["of"])],
+                  t("trends.col_unscored", lang): [fmt_number(v, lang)
+                                                   for v in own["unscored"]]},
                  hide_index=True)
     st.caption(t("trends.years", lang) + ": " + ", ".join(str(c.year) for c in
                                                         sorted(same_level, key=lambda c: c.year)))

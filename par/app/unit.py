@@ -12,8 +12,9 @@ from par.app import cache
 from par.app.common import pick_scorecard
 from par.app.decide import section_target, section_what_if
 from par.app.exports_ui import chart_downloads, meeting_downloads
+from par.engine.standing import submitted
 from par.i18n import t
-from par.i18n.formatting import fmt_number, fmt_rank
+from par.i18n.formatting import fmt_number, fmt_period, fmt_rank
 from par.present.figures import fig_domains
 from par.present.frames import lagging_table, localise, strengths_table
 from par.present.safe import md
@@ -29,16 +30,19 @@ def page_unit() -> None:
     unit = st.selectbox(t("app.unit", lang), list(units.index), key="unit",
                         format_func=lambda u: units.at[u, "name"])
     u = units.loc[unit]
+    if not submitted(card)[unit]:  # no row in the period: not ranked, nothing to compare
+        st.info(md(t("unit.not_submitted", lang, name=u["name"],
+                     period=fmt_period(card.as_of, lang))))
+        return
     rank = fmt_rank(u["rank"], u["of"])
     st.subheader(t("app.headline", lang, rank=rank, index=fmt_number(u["index"], lang)))
     comparison = get_domain_comparison(card, unit, lang)
     st.plotly_chart(fig_domains(comparison, u["name"], rank, lang), key="unit_domains")
     chart_downloads(card, "domains", lang, unit=unit)
-    left, right = st.columns(2)
-    left.markdown("**" + t("app.lagging", lang) + "**")
-    left.dataframe(lagging_table(card, unit, lang), hide_index=True)
-    right.markdown("**" + t("unit.strengths", lang) + "**")
-    right.dataframe(strengths_table(card, unit, lang), hide_index=True)
+    st.markdown("**" + t("app.lagging", lang) + "**")
+    st.dataframe(lagging_table(card, unit, lang).styler(), hide_index=True)
+    st.markdown("**" + t("unit.strengths", lang) + "**")
+    st.dataframe(strengths_table(card, unit, lang).styler(), hide_index=True)
     missing = get_missing(card, unit, lang)
     with st.expander(t("unit.missing", lang, count=len(missing)), expanded=False):
         if missing.empty:

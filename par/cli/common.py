@@ -55,7 +55,8 @@ def units_option(p: argparse.ArgumentParser, help: str = "units table (CSV or XL
 
 def scoring_options(p: argparse.ArgumentParser) -> None:
     """--criteria, --units, --inputs | --db, --database, --as-of, --format, --lang."""
-    p.add_argument("--criteria", required=True, metavar="FILE", help="criteria set YAML")
+    p.add_argument("--criteria", required=True, metavar="FILE|ID",
+                   help="criteria set YAML (with --db also the id of a stored set)")
     p.add_argument("--units", default=None, metavar="FILE",
                    help=f"units table (CSV or XLSX; default {DEFAULT_UNITS}, or with --db the "
                         "database's units)")
@@ -80,9 +81,10 @@ def scorecard_from_args(args, lang: str) -> Scorecard:
 
 
 def load_from_args(args, lang: str):
-    """(criteria, units, rows, as_of) from the common options; warnings go to stderr."""
-    criteria = load_criteria(args.criteria)
+    """(criteria, units, rows, as_of) from the common options; warnings go to stderr.
+    With --db, --criteria may also name a set stored in the database (its id)."""
     store = open_store(args) if args.db else None
+    criteria = _criteria_of(args.criteria, store)
     if args.units or store is None:
         units = read_units(args.units or DEFAULT_UNITS)
     else:  # the database's own units: a province's, not the sample file's
@@ -114,6 +116,18 @@ def load_from_args(args, lang: str):
         raise ParError([Issue("cli.no_inputs")])
     warn(issues, lang)
     return criteria, units, rows, as_of
+
+
+def _criteria_of(key: str, store):
+    """A criteria file; with a database, a stored set's id when no such file exists."""
+    from pathlib import Path
+
+    if store is not None and not Path(key).exists() and not key.lower().endswith(
+            (".yaml", ".yml")):
+        from par.store.library import get_set
+
+        return get_set(store, key)
+    return load_criteria(key)
 
 
 def find_unit(card: Scorecard, key: str) -> str:

@@ -4,6 +4,7 @@ published annex (par.read.criteria_book), and what changed between two sets (par
     python -m par criteria export SET.yaml -o SET.xlsx [--lang en]
     python -m par criteria import SET.xlsx -o SET.yaml     (without -o: the YAML on stdout)
     python -m par criteria diff A B [--format json]        (each a .yaml or a .xlsx)
+    python -m par criteria list|add|activate|copy|get      (stored sets: par.cli.sets)
 
 Nothing is written when the source has a problem: every problem is listed, with its sheet
 and cell for a workbook, its line and node code for a YAML file.
@@ -14,25 +15,26 @@ import json
 from pathlib import Path
 
 from par.cli.common import output_options, warn
+from par.cli.sets import ACTIONS as STORED_ACTIONS
+from par.cli.sets import add_stored_commands, cmd_stored
 from par.domain.issues import Issue, ParError
 from par.domain.models import CriteriaSet
 from par.engine.criteria import load_criteria
-from par.engine.diff import SetDiff, diff_sets
-from par.i18n import t
+from par.engine.diff import diff_sets
 from par.read.criteria_book import (
-    bands_text,
     load_criteria_book,
-    number_text,
     read_criteria_book,
     write_criteria_book,
 )
+from par.read.diff_words import diff_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("criteria", help="criteria sets as workbooks, and their differences: "
-                                        "criteria export|import|diff")
+    p = sub.add_parser("criteria", help="criteria sets: as workbooks, their differences, and "
+                                        "those stored in the database: criteria export|import|"
+                                        "diff|list|add|activate|copy|get")
     actions = p.add_subparsers(dest="criteria_action", required=True)
     e = actions.add_parser("export", help="a criteria set (YAML) as a workbook like an annex")
     e.add_argument("source", metavar="SET.yaml")
@@ -46,6 +48,7 @@ def add_commands(sub) -> None:
     d.add_argument("a", metavar="A")
     d.add_argument("b", metavar="B")
     output_options(d)
+    add_stored_commands(actions)
 
 
 def load_any(path: str) -> CriteriaSet:
@@ -59,6 +62,8 @@ def load_any(path: str) -> CriteriaSet:
 
 
 def cmd_criteria(args, lang: str) -> str:
+    if args.criteria_action in STORED_ACTIONS:
+        return cmd_stored(args, lang)
     return {"export": _export, "import": _import, "diff": _diff}[args.criteria_action](args, lang)
 
 
@@ -89,46 +94,6 @@ def _diff(args, lang: str) -> str:
     if args.format == "json":
         return json.dumps(diff.to_dict(), ensure_ascii=False, indent=2)
     return diff_text(diff, lang)
-
-
-def _value(value, field: str | None, lang: str) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return t("criteriabook.word.yes", lang) if value else t("criteriabook.word.no", lang)
-    if isinstance(value, (int, float)):
-        return number_text(value, lang)
-    if field == "bands" and isinstance(value, list):
-        from par.domain.models import Band
-
-        if value and "points" in value[0]:
-            return bands_text([Band(b.get("min", b.get("above")), "above" in b,
-                                    points=b["points"]) for b in value], lang)
-        return "; ".join(f"{b.get('label')} {'>' if 'above' in b else '≥'} "
-                         f"{number_text(b.get('min', b.get('above')), lang)}" for b in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v, None, lang)}" for k, v in value.items())
-    return str(value)
-
-
-def diff_text(diff: SetDiff, lang: str) -> str:
-    """Every change on its own line, under a title counting them."""
-    if diff.empty:
-        return t("criteriabook.diff.none", lang, a=diff.a_id, b=diff.b_id)
-    lines = [t("criteriabook.diff.title", lang, a=diff.a_id, b=diff.b_id,
-               count=len(diff.changes))]
-    for c in diff.changes:
-        old, new = _value(c.old, c.field, lang), _value(c.new, c.field, lang)
-        if c.kind == "moved":
-            top = t("criteriabook.diff.top", lang)
-            old, new = c.old or top, c.new or top
-        if c.kind == "recoded":
-            old, new = c.old, c.new
-        if c.kind == "renamed":
-            old, new = c.old, c.new
-        lines.append(t(f"criteriabook.diff.{c.kind}", lang, code=c.code or "", name=c.name or "",
-                       field=c.field or "", old=old, new=new))
-    return "\n".join(lines)
 
 
 COMMANDS = {"criteria": cmd_criteria}

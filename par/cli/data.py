@@ -76,10 +76,16 @@ def acting_user(args, store: Store) -> Actor:
 
 
 def _criteria_sets(args, store: Store, actor: Actor) -> list:
-    """The server's criteria sets; ``--criteria FILE`` first. A file that reuses a registered
+    """The server's criteria sets (the active ones stored, par.store.library; in sample mode
+    also the sample's files); ``--criteria FILE`` first. A file that reuses a registered
     set id with other content would let its holder choose the rules: only an admin (the
     office that owns the sets) may bring a new version."""
-    sets = catalog.list_criteria()
+    from par.store.library import active_sets
+
+    sets = active_sets(store)
+    if settings.sample_mode():
+        stored = {c.id for c in sets}
+        sets += [c for c in catalog.list_criteria() if c.id not in stored]
     if getattr(args, "criteria", None):
         chosen = load_criteria(args.criteria)
         known = store.criteria_hashes()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from par.cli.common import scoring_options
+from par.cli.common import positive_int, scoring_options
 from par.domain.issues import Issue, ParError
 from par.i18n import t
 
@@ -19,10 +19,13 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 def add_commands(sub) -> None:
     p = sub.add_parser("report", help="write the Excel report (ranking, domains, criteria …)")
     scoring_options(p)
+    p.add_argument("--unit", metavar="ID", help="make the unit's rows stand out (id or exact name)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     p = sub.add_parser("pack", help="write the meeting slide pack (.pptx, optionally .pdf)")
     scoring_options(p)
     p.add_argument("--unit", metavar="ID", help="add the unit's slides (id or exact name)")
+    p.add_argument("--target-rank", type=positive_int, metavar="N",
+                   help="the unit's target-rank slide aims at N (default: the next rank up)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.pptx")
     p.add_argument("--pdf", metavar="FILE.pdf", help="also write the same slides as a PDF")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="date on the title slide (default today)")
@@ -64,11 +67,14 @@ def cmd_report(args, lang: str) -> str:
     from par.export.report import build_report
 
     card = scorecard_from_args(args, lang)
-    return _write(args.output, build_report(card, lang), lang)
+    unit = _unit(card, getattr(args, "unit", None))
+    return _write(args.output, build_report(card, lang, unit), lang)
 
 
 def cmd_pack(args, lang: str) -> str:
-    from par.cli.common import scorecard_from_args
+    from par.analysis.trends import get_trend
+    from par.cli.common import load_from_args
+    from par.engine.scoring import score
     from par.export.pack import build_pack, build_pack_pdf
 
     when = None
@@ -77,12 +83,17 @@ def cmd_pack(args, lang: str) -> str:
             when = dt.date.fromisoformat(args.date)
         except ValueError:
             raise ParError([Issue("export.bad_date", {"value": args.date})]) from None
-    card = scorecard_from_args(args, lang)
+    criteria, units, rows, as_of = load_from_args(args, lang)
+    card = score(criteria, units, rows, as_of)
     unit = _unit(card, args.unit)
+    # the unit's trend slide: one scoring per period of the set's year that has rows
+    trend = get_trend(criteria, units, rows, [unit]) if unit is not None else None
     when = when or dt.date.today()
-    lines = [_write(args.output, _exporting(build_pack, card, unit, lang, when), lang)]
+    options = dict(trend=trend, target_rank=args.target_rank)
+    lines = [_write(args.output, _exporting(build_pack, card, unit, lang, when, **options), lang)]
     if args.pdf:
-        lines.append(_write(args.pdf, _exporting(build_pack_pdf, card, unit, lang, when), lang))
+        lines.append(_write(args.pdf, _exporting(build_pack_pdf, card, unit, lang, when,
+                                                 **options), lang))
     return "\n".join(lines)
 
 

@@ -17,8 +17,8 @@ ROLES = ("admin", "reviewer", "unit")
 ACTIONS = ("import", "rollback", "criteria", "units", "accounts", "audit", "reset")
 
 # The dashboard's pages by key, in menu order (par/app/menu.py maps them to st.Page).
-VIEW_PAGES = ("ranking", "unit", "criteria", "trends", "data")
-PAGES = VIEW_PAGES + ("upload", "audit", "login")
+VIEW_PAGES = ("home", "ranking", "unit", "compare", "criteria", "trends", "data")
+PAGES = VIEW_PAGES + ("upload", "sets", "audit", "login")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def menu_for(actor: Actor | None, *, has_accounts: bool) -> list[str]:
 
     No account yet (demo mode): the read-only view. Accounts but nobody signed in: the
     login page only. Signed in: the view, plus upload for whoever may import for some
-    unit, plus the audit log for whoever may audit.
+    unit, the criteria sets for whoever manages them, the audit log for whoever may audit.
     """
     actor = acting(actor, has_accounts=has_accounts)
     if not has_accounts:
@@ -85,6 +85,8 @@ def menu_for(actor: Actor | None, *, has_accounts: bool) -> list[str]:
     pages = list(VIEW_PAGES)
     if actor.may_import_any():
         pages.append("upload")
+    if actor.may("criteria"):
+        pages.append("sets")
     if actor.may("audit"):
         pages.append("audit")
     return pages

@@ -110,6 +110,8 @@ class CriteriaSet:
     source: str | None = None
     sha256: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
+    # the YAML text the set was read from (sha256 is its hash), kept so it can be stored
+    yaml_text: str | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def nodes(self) -> dict[str, Node]:

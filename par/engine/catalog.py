@@ -1,4 +1,4 @@
-"""What data the dashboard can show: the criteria sets in criteria/ and their input files.
+"""The sample's criteria sets (the files in criteria/, seeded in sample mode) and their input files.
 
 Input files pair with a criteria set by name: data/inputs/<level>-<year>-*.csv
 (e.g. huyen-2019-self.csv and huyen-2019-appraisal.csv for nghe-an-huyen-2019.yaml).

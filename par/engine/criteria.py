@@ -410,7 +410,7 @@ def check_criteria_text(text: str, file: str = "<criteria>") -> tuple[CriteriaSe
     criteria = checker.document(raw)
     if criteria is not None:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        criteria = replace(criteria, source=file, sha256=digest)
+        criteria = replace(criteria, source=file, sha256=digest, yaml_text=text)
     return criteria, checker.issues
 
 

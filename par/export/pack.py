@@ -7,7 +7,9 @@ have the same content and the same number of pages.
 
 Slides: title (set, period, date); ranking chart; top and bottom units; the
 province-wide weakest criteria; and with ``unit``: its headline rank with its domain
-chart, and its lagging criteria. The same inputs and date give the same bytes.
+chart, its lagging criteria, what the target rank needs (par.decide.target; by default
+the next rank up) and, given the trend frame, its index and rank through the year. The
+same inputs and date give the same bytes.
 """
 from __future__ import annotations
 
@@ -182,16 +184,65 @@ def _unit_lagging(card: Scorecard, unit: str, lang: str) -> Slide:
     return Slide(title, t("pack.lagging_sub", lang), items=items)
 
 
+def _target(card: Scorecard, unit: str, lang: str, target_rank: int | None) -> Slide:
+    """What reaching ``target_rank`` (default: one place up) takes, criterion by criterion."""
+    from par.decide.target import get_safety_margin, get_target_plan
+
+    u = card.units.loc[unit]
+    name = u["name"]
+    if pd.isna(u["rank"]):
+        return Slide(t("pack.target_title", lang, unit=name), t("pack.unranked", lang))
+    rank, of = int(u["rank"]), int(u["of"])
+    target = target_rank or max(rank - 1, 1)
+    if target >= rank:  # already there: how far ahead of the next unit
+        margin = get_safety_margin(card, unit)
+        text = t("pack.target_there", lang, rank=fmt_rank(rank, of),
+                 margin="–" if margin is None else fmt_number(margin, lang))
+        return Slide(t("pack.target_title", lang, unit=name), t("pack.target_sub_there", lang),
+                     items=[Text(text, (MARGIN, CONTENT_TOP + 0.2, CONTENT_W, 0.6), 18)])
+    plan = get_target_plan(card, unit, target, lang)
+    key = "pack.target_sub" if plan.reachable else "pack.target_sub_unreachable"
+    sub = t(key, lang, target=fmt_rank(target, of), points=fmt_number(plan.points_needed, lang),
+            rank=fmt_rank(rank, of), best=fmt_rank(plan.best_rank, of))
+    columns = [(t("col.code", lang), 0.9, "left"), (t("col.criterion", lang), 6.13, "left"),
+               (t("pack.col.now", lang), 1.2, "right"), (t("pack.col.gain", lang), 1.2, "right"),
+               (t("pack.col.after", lang), 1.2, "right"), (t("col.max", lang), 0.95, "right"),
+               (t("col.mean", lang), 0.75, "right")]
+    shown = plan.gains.head(TABLE_ROWS)
+    rows = [[r.code, _cut(r.name, 120), fmt_number(r.current, lang), "+" + fmt_number(r.gain, lang),
+             fmt_number(r.new_points, lang), fmt_number(r.max, lang),
+             fmt_number(r.peer_mean, lang)] for r in shown.itertuples()]
+    items = [Table(columns, rows, (MARGIN, CONTENT_TOP + 0.1), row_height=0.42)]
+    if len(plan.gains) > len(shown):
+        items.append(Text(t("pack.target_more", lang, count=len(plan.gains) - len(shown)),
+                          (MARGIN, 6.55, CONTENT_W, 0.35), 11, color=GREY))
+    return Slide(t("pack.target_title", lang, unit=name), sub, items=items)
+
+
+def _trend(card: Scorecard, unit: str, lang: str, trend: pd.DataFrame) -> Slide:
+    """The unit's index and rank at each period of the year (the dashboard's trend chart)."""
+    fig = slide_figure(chart_figure(card, "trend", unit, lang, trend=trend))
+    return Slide(t("pack.trend_title", lang, unit=card.units.at[unit, "name"]),
+                 period_text(card, lang),
+                 items=[Picture(fig, (MARGIN, CONTENT_TOP, CONTENT_W, 5.3))])
+
+
 def pack_slides(card: Scorecard, unit: str | None = None, lang: str = "vi",
-                date: dt.date | None = None) -> list[Slide]:
-    """What each slide of the pack says and where; ``unit`` adds its two slides."""
+                date: dt.date | None = None, trend: pd.DataFrame | None = None,
+                target_rank: int | None = None) -> list[Slide]:
+    """What each slide of the pack says and where. ``unit`` adds its headline, lagging and
+    target-rank slides, and its trend slide when ``trend`` (par.analysis.trends.get_trend)
+    has rows for it; ``target_rank`` defaults to the next rank up."""
     if unit is not None and unit not in card.units.index:
         raise KeyError(f"unit '{unit}' is not scored in {card.criteria.id}")
     when = date or dt.date.today()
     slides = [_cover(card, unit, lang, when), _ranking(card, unit, lang),
               _top_bottom(card, unit, lang), _weakest(card, lang)]
     if unit is not None:
-        slides += [_unit_headline(card, unit, lang), _unit_lagging(card, unit, lang)]
+        slides += [_unit_headline(card, unit, lang), _unit_lagging(card, unit, lang),
+                   _target(card, unit, lang, target_rank)]
+        if trend is not None and (trend["unit"] == unit).any():
+            slides.append(_trend(card, unit, lang, trend))
     return slides
 
 
@@ -202,23 +253,25 @@ def footer_text(card: Scorecard, lang: str) -> str:
 # -- python-pptx ------------------------------------------------------------------------
 
 def build_pack(card: Scorecard, unit: str | None = None, lang: str = "vi",
-               date: dt.date | None = None) -> bytes:
+               date: dt.date | None = None, trend: pd.DataFrame | None = None,
+               target_rank: int | None = None) -> bytes:
     """The meeting pack as .pptx bytes (16:9); ``date`` (default today) is on the title
     slide and is the file's created/modified time, so a given day gives the same bytes."""
     from par.export.pack_pptx import render_pptx
 
     when = date or dt.date.today()
-    slides = pack_slides(card, unit, lang, when)
+    slides = pack_slides(card, unit, lang, when, trend, target_rank)
     data = render_pptx(slides, footer_text(card, lang), lang, when,
                        title=card.criteria.display_title(lang), subject=str(card.as_of))
     return fixed_zip(data)
 
 
 def build_pack_pdf(card: Scorecard, unit: str | None = None, lang: str = "vi",
-                   date: dt.date | None = None) -> bytes:
+                   date: dt.date | None = None, trend: pd.DataFrame | None = None,
+                   target_rank: int | None = None) -> bytes:
     """The same slides as a PDF, one 16:9 page per slide (Chromium prints an HTML page)."""
     from par.export.pack_pdf import render_pdf
 
     when = date or dt.date.today()
-    slides = pack_slides(card, unit, lang, when)
+    slides = pack_slides(card, unit, lang, when, trend, target_rank)
     return render_pdf(slides, footer_text(card, lang), lang, when)

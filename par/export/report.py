@@ -38,6 +38,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14, color="1F3B5C")
 CONTEXT_FONT = Font(italic=True, color="555555")
 DOMAIN_FONT = Font(bold=True)
+UNIT_FILL = PatternFill("solid", fgColor="FBE3D6")  # the unit a report was made for
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # grade colours, best band first (green → red), spread over however many bands a set has
@@ -262,14 +263,35 @@ def sheet_names(lang: str = "vi") -> list[str]:
     return [t(f"report.sheet.{key}", lang)[:31] for key, _ in SHEETS]
 
 
-def build_report(card: Scorecard, lang: str = "vi") -> bytes:
-    """The formatted .xlsx report of one scoring; identical bytes for identical inputs."""
+def _highlight(wb: Workbook, card: Scorecard, unit: str) -> None:
+    """Every row of ``unit`` (column B holds the unit id) filled and bold, in every sheet
+    that lists units; the ranking sheet opens on its row."""
+    for ws in wb.worksheets:
+        if ws.cell(HEADER_ROW, 2).value != t("report.col.unit_id", "vi") and \
+                ws.cell(HEADER_ROW, 2).value != t("report.col.unit_id", "en"):
+            continue
+        rows = [r for r in range(HEADER_ROW + 1, ws.max_row + 1)
+                if ws.cell(r, 2).value == unit]
+        for r in rows:
+            for cell in ws[r]:
+                cell.fill = UNIT_FILL
+                cell.font = Font(bold=True, color=cell.font.color)
+        if rows and ws is wb.worksheets[0]:
+            ws.sheet_view.selection[0].activeCell = f"C{rows[0]}"
+            ws.sheet_view.selection[0].sqref = f"C{rows[0]}"
+
+
+def build_report(card: Scorecard, lang: str = "vi", unit: str | None = None) -> bytes:
+    """The formatted .xlsx report of one scoring; identical bytes for identical inputs.
+    With ``unit`` (a unit's page), that unit's rows stand out in every sheet."""
     context = t("report.context", lang, title=card.criteria.display_title(lang),
                 as_of=card.as_of, count=len(card.ranked))
     wb = Workbook()
     wb.remove(wb.active)
     for (key, write), name in zip(SHEETS, sheet_names(lang)):
         write(wb.create_sheet(name), card, lang, context)
+    if unit is not None and unit in card.units.index:
+        _highlight(wb, card, unit)
     props = wb.properties
     props.creator, props.lastModifiedBy = "par", "par"
     props.title = t("report.title.ranking", lang) + " — " + card.criteria.display_title(lang)

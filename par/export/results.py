@@ -40,6 +40,23 @@ def safe_text(value):
     return value
 
 
+def append_rows(ws, frame: pd.DataFrame) -> None:
+    """The frame's rows under the sheet's header: NaN empty, numpy numbers plain, control
+    characters U+FFFD (not an error), and every text cell a string, never a formula,
+    whatever the text starts with."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    first = ws.max_row + 1
+    for row in frame.itertuples(index=False):
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else
+                   None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
+                   for v in row])
+    for row in ws.iter_rows(min_row=first):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+
+
 def export_results_csv(card: Scorecard, lang: str = "vi") -> bytes:
     frame = results_frame(card, lang).map(safe_text)
     return frame.to_csv(index=False).encode("utf-8-sig")  # the BOM lets Excel read UTF-8
@@ -47,21 +64,13 @@ def export_results_csv(card: Scorecard, lang: str = "vi") -> bytes:
 
 def export_results_xlsx(card: Scorecard, lang: str = "vi") -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     frame = results_frame(card, lang)
     wb = Workbook()
     ws = wb.active
     ws.title = "ket-qua"
     ws.append(list(frame.columns))
-    for row in frame.itertuples(index=False):  # control characters: U+FFFD, not an error
-        ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else
-                   None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
-                   for v in row])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
+    append_rows(ws, frame)
     ws.freeze_panes = "C2"
     out = io.BytesIO()
     wb.save(out)

@@ -1,10 +1,14 @@
 """Numbers and plain-text tables as people read them, in Vietnamese or English."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
+
+from par.i18n.messages import t
 
 # A figure is read as the decimal it stands for: to 9 decimals and at most 12 significant
 # digits. Anything finer is binary float noise (58.775 is stored as 58.77499999999999857…,
@@ -75,6 +79,42 @@ def fmt_number(x: float | None, lang: str = "vi", decimals: int = 2) -> str:
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
+
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving since 1975
+
+
+def fmt_time(value, lang: str = "vi") -> str:
+    """A stored moment (UTC; SQLite hands it back without a zone) in Vietnam time:
+    '02/12/2026 14:05' in Vietnamese, '2026-12-02 14:05' in English; '–' for none."""
+    if value is None or pd.isna(value):
+        return "–"
+    moment = pd.Timestamp(value).to_pydatetime()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    local = moment.astimezone(VIETNAM)
+    return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def fmt_period(period, lang: str = "vi", year_to_date: bool = False) -> str:
+    """A period as people write it: 'Quý III/2025' and 'Cả năm 2025' in Vietnamese,
+    'Q3 2025' and 'Whole year 2025' in English. ``period`` is a Period or its text
+    ('2025-Q3', '2025'); ``year_to_date`` says a quarter counts from January ('Lũy kế đến
+    Quý III/2025'). Anything else is shown as given."""
+    if period is None:
+        return "–"
+    found = re.fullmatch(r"(\d{4})(?:-Q([1-4]))?", str(period).strip())
+    if not found:
+        return str(period)
+    year, quarter = found.group(1), found.group(2)
+    if quarter is None:
+        return t("period.year", lang, year=year)
+    key = "period.year_to_date" if year_to_date else "period.quarter"
+    # Vietnamese writes the quarter in Roman numerals (Quý III), English in digits (Q3)
+    return t(key, lang, year=year, quarter=ROMAN[int(quarter)] if lang == "vi" else quarter)
 
 
 def fmt_rank(rank, of) -> str:

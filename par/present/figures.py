@@ -14,6 +14,7 @@ import textwrap
 import numpy as np
 import plotly.graph_objects as go
 
+from par.analysis.trends import trend_kind
 from par.engine.scoring import Scorecard
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_rank
@@ -248,35 +249,60 @@ def _period_label(as_of: str, lang: str) -> str:
 
 
 def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) -> go.Figure:
-    """The unit's index over the periods of get_trend, its rank ("14/21") at each point;
-    provisional points (some criteria self-assessed only) are drawn hollow."""
+    """The unit's index over the periods of get_trend, its rank ("14/21") at each point, as two
+    series that never join: the year-to-date self-scores (hollow circles on a line:
+    provisional, and the criteria not yet scored count 0) and the appraised points (filled
+    diamonds). A frame without get_trend's ``stage`` column counts its provisional points
+    as self-scores and the others as appraised."""
     units = list(dict.fromkeys(trend["unit"]))
     if unit is None and len(units) > 1:
         raise ValueError(f"the trend frame holds {len(units)} units; pass unit= one of {units}")
     d = trend[trend["unit"] == (unit if unit is not None else (units[0] if units else None))]
-    x = [_period_label(str(p), lang) for p in d["as_of"]]
+    as_of = [str(p) for p in d["as_of"]]
+    x = [_period_label(p, lang) for p in as_of]
     ranks = [fmt_rank(r, o) for r, o in zip(d["rank"], d["of"])]
     prov = d["provisional"].to_numpy(dtype=bool)
-    rank_word, prov_word = t("col.rank", lang), t("col.provisional", lang)
-    hover = [plotly_text(f"{fmt_number(v, lang)} · {rank_word} {r}" + (f" · {prov_word}" if p
-                                                                       else ""))
-             for v, r, p in zip(d["index"], ranks, prov)]
-    fig = go.Figure(go.Scatter(
-        x=x, y=d["index"], mode="lines+markers+text", text=ranks, textposition="top center",
-        cliponaxis=False, line=dict(color=COLOR, width=3), customdata=hover,
-        marker=dict(size=11, color=COLOR, line=dict(color=COLOR, width=2),
-                    symbol=["circle-open" if p else "circle" for p in prov]),
-        hovertemplate="%{x}: %{customdata}<extra></extra>", name=plotly_text(unit_name)))
-    top = float(d["index"].max()) if d["index"].notna().any() else 100.0
+    stages = d["stage"].tolist() if "stage" in d else ["self" if p else "appraisal" for p in prov]
+    unscored = d["unscored"].to_numpy(dtype=float) if "unscored" in d else np.zeros(len(d))
+    rank_word = t("col.rank", lang)
+    hover = [plotly_text(" · ".join([trend_kind(s, p, lang), fmt_number(v, lang),
+                                     f"{rank_word} {r}"]
+                                    + ([t("chart.trend_unscored", lang,
+                                          points=fmt_number(u, lang))] if u > 0 else [])))
+             for s, p, v, r, u in zip(stages, as_of, d["index"], ranks, unscored)]
+    index = d["index"].to_numpy(dtype=float)
+    fig = go.Figure()
+    # every trace spans every period (None where the point is the other kind's), so the axis
+    # keeps time order and the self-score line breaks at each appraised year
+    final_kind = next((trend_kind("appraisal", p, lang) for p, f in zip(as_of, ~prov) if f),
+                      trend_kind("appraisal", "", lang))
+    for mine, name, style in (
+            (prov, trend_kind("self", "-", lang),
+             dict(mode="lines+markers+text", line=dict(color=COLOR, width=3),
+                  marker=dict(size=11, color=COLOR, symbol="circle-open",
+                              line=dict(color=COLOR, width=2)))),
+            (~prov, final_kind,
+             dict(mode="markers+text", textfont=dict(color=BEST_COLOR),
+                  marker=dict(size=15, color=BEST_COLOR, symbol="diamond",
+                              line=dict(color="white", width=1))))):
+        if not mine.any():
+            continue
+        fig.add_trace(go.Scatter(
+            x=x, y=[v if m else None for v, m in zip(index, mine)],
+            text=[r if m else "" for r, m in zip(ranks, mine)], textposition="top center",
+            customdata=hover, cliponaxis=False, connectgaps=False,
+            hovertemplate="%{x}: %{customdata}<extra></extra>", name=plotly_text(name), **style))
+    top = float(np.nanmax(index)) if np.isfinite(index).any() else 100.0
     if prov.any():
         fig.add_annotation(text=plotly_text(t("chart.provisional_note", lang)), showarrow=False,
-                           xref="paper", yref="paper", x=0, y=-0.22, xanchor="left",
+                           xref="paper", yref="paper", x=0, y=-0.3, xanchor="left",
                            font=dict(size=12, color=MEAN_COLOR))
     return _finish(fig, plotly_text(t("chart.trend_title", lang, unit=unit_name)), height=420,
                    lang=lang, xaxis=dict(title=plotly_text(t("chart.period", lang)),
                                          type="category"),
                    yaxis=dict(title=plotly_text(t("col.index", lang)), range=[0, top * 1.15]),
-                   showlegend=False, margin=dict(l=10, r=30, t=80, b=90))
+                   showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
+                   margin=dict(l=10, r=30, t=90, b=105))
 
 
 def fig_rank_intervals(intervals, lang: str = "vi", highlight: str | None = None) -> go.Figure:

@@ -100,7 +100,7 @@ def parse_upload(data: bytes, name: str, limits=None) -> tuple[Any, Any]:
 
     limits = limits or Limits.from_env()
     data = data if isinstance(data, bytes) else bytes(memoryview(data))
-    _check_size(len(data), limits.max_bytes, name)
+    check_size(len(data), limits.max_bytes, name)
     return run(parse_upload_here, data, name, limits, file=name)
 
 
@@ -125,10 +125,10 @@ def read_input_file(path: str | Path):
     except OSError as exc:
         raise ParError([Issue("file.unreadable", {"detail": exc.strerror}, file=name)]) from None
     if suffix == ".csv":
-        _check_size(size, int(settings.max_input_mb() * MB), name)
+        check_size(size, int(settings.max_input_mb() * MB), name)
         return read_csv(path, name)
     limits = Limits.from_env()
-    _check_size(size, limits.max_bytes, name)
+    check_size(size, limits.max_bytes, name)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -136,7 +136,7 @@ def read_input_file(path: str | Path):
     return run(read_xlsx_here, data, name, limits, file=name)
 
 
-def _check_size(size: int, limit: int, name: str) -> None:
+def check_size(size: int, limit: int, name: str) -> None:
     if size > limit:
         raise ParError([Issue("guard.too_big", {"size_mb": round(size / MB, 1),
                                                 "limit_mb": round(limit / MB, 1)}, file=name)])

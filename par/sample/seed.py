@@ -13,6 +13,7 @@ from par.domain.auth import Actor, authorize
 from par.domain.issues import Issue, ParError
 from par.engine import catalog
 from par.read.units import read_units
+from par.store.library import active_sets, add_set
 from par.store.storage import Store
 from par.store.submit import prepare_all, submit
 
@@ -23,8 +24,13 @@ SAMPLE_INPUTS = catalog.ROOT / "data" / "inputs"
 
 def register_reference_data(store: Store) -> None:
     store.sync_units(read_units(UNITS_FILE))
+    active = {(c.level, c.year): c for c in active_sets(store)}
     for criteria in catalog.list_criteria():
-        store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
+        # the sample's files are its sets: a new version of a file replaces the old one, but
+        # a set the admin activated for that level and year (another id) is left in place
+        now = active.get((criteria.level, criteria.year))
+        add_set(store, criteria, actor=None, source_name=Path(criteria.source).name,
+                activate=now is None or now.id == criteria.id)
 
 
 def ensure_seeded(store: Store, inputs: Path = SAMPLE_INPUTS) -> bool:

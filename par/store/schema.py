@@ -36,8 +36,17 @@ criteria_sets = Table(
     Column("level", String(50), nullable=False),
     Column("yaml", Text, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
+    # draft | active | retired (par.store.library): one active set per level and year
+    Column("status", String(10), nullable=False, default="draft"),
+    Column("added_by", String(100)),
+    Column("source_name", Text),  # the file it came from, as uploaded
+    Column("activated_at", DateTime(timezone=True)),
     UniqueConstraint("id", "sha256"),
 )
+# The dashboard scores a level's year with its one active set, enforced by the database.
+ONE_ACTIVE_SET = Index("one_active_set", criteria_sets.c.level, criteria_sets.c.year,
+                       unique=True, sqlite_where=criteria_sets.c.status == "active",
+                       postgresql_where=criteria_sets.c.status == "active")
 
 units = Table(
     "units", metadata,
@@ -121,7 +130,9 @@ meta = Table(
 # columns added after the first release, for databases created before they existed
 ADDED_COLUMNS = {"input_rows": {"number": Float(), "na": Boolean()},
                  "submissions": {"packed": LargeBinary()},
-                 "units": {"official_code": String(20)}}
+                 "units": {"official_code": String(20)},
+                 "criteria_sets": {"status": String(10), "added_by": String(100),
+                                   "source_name": Text(), "activated_at": DateTime(timezone=True)}}
 
 
 def create(engine: Engine) -> None:
@@ -136,3 +147,15 @@ def create(engine: Engine) -> None:
                 for name, kind in missing.items():
                     ddl = kind.compile(dialect=engine.dialect)
                     conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+                if table == "criteria_sets" and "status" in missing:
+                    _statuses_for_old_sets(conn)
+    ONE_ACTIVE_SET.create(engine, checkfirst=True)
+
+
+def _statuses_for_old_sets(conn) -> None:
+    """Sets registered before sets had a status: the latest of each level and year is the
+    active one (what the dashboard showed), the others retired."""
+    conn.execute(text("UPDATE criteria_sets SET status = 'retired'"))
+    conn.execute(text(
+        "UPDATE criteria_sets SET status = 'active', activated_at = registered_at WHERE pk IN "
+        "(SELECT max(pk) FROM criteria_sets GROUP BY level, year)"))

@@ -91,13 +91,6 @@ class Store:
         self.engine.dispose()
 
     # -- reference data ---------------------------------------------------------------
-    def register_criteria(self, criteria: CriteriaSet, yaml_text: str) -> None:
-        """Record the set and the hash of its YAML (once per version, even from racing imports)."""
-        with self.engine.begin() as conn:
-            _insert_ignore(conn, criteria_sets, ["id", "sha256"], dict(
-                id=criteria.id, sha256=criteria.sha256, title=criteria.title,
-                year=criteria.year, level=criteria.level, yaml=yaml_text, registered_at=_now()))
-
     def criteria_hashes(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(select(criteria_sets.c.id, criteria_sets.c.sha256,
@@ -114,7 +107,7 @@ class Store:
         with self.engine.begin() as conn:
             if actor is not None:
                 conn.execute(insert(audit_log).values(
-                    at=_now(), user=actor.name, action="units",
+                    at=utc_now(), user=actor.name, action="units",
                     detail=json.dumps({"units": len(frame)}, ensure_ascii=False)))
             known = {r.id: r for r in conn.execute(select(units))}
             coded = "official_code" in frame.columns  # a registry table: its codes are kept too
@@ -124,7 +117,7 @@ class Store:
                 if coded:
                     values["official_code"] = r.official_code
                 if r.id not in known:
-                    _insert_ignore(conn, units, ["id"], dict(id=r.id, **values))
+                    insert_ignore(conn, units, ["id"], dict(id=r.id, **values))
                 elif tuple(getattr(known[r.id], k) for k in values) != tuple(values.values()):
                     conn.execute(update(units).where(units.c.id == r.id).values(**values))
 
@@ -180,13 +173,13 @@ class Store:
                          .values(status="superseded"))
         sid = conn.execute(insert(submissions).values(
             unit=g.unit, period=g.period, stage=g.stage, criteria_id=criteria.id,
-            criteria_sha256=criteria.sha256, user=user, created_at=_now(),
+            criteria_sha256=criteria.sha256, user=user, created_at=utc_now(),
             source_name=source_name, source_sha256=source_sha256,
             row_count=len(g.rows), status="current", replaces=old,
             packed=pack_rows(g.rows))).inserted_primary_key[0]
         conn.execute(insert(input_rows), _row_records(g.rows, sid))
         conn.execute(insert(audit_log).values(
-            at=_now(), user=user, action="import", submission_id=sid, unit=g.unit,
+            at=utc_now(), user=user, action="import", submission_id=sid, unit=g.unit,
             period=g.period, source_sha256=source_sha256,
             detail=json.dumps({"file": source_name, "rows": len(g.rows), "stage": g.stage,
                                "replaces": old, "criteria": criteria.id}, ensure_ascii=False)))
@@ -201,9 +194,16 @@ class Store:
         who = actor.name if isinstance(actor, Actor) else (actor or "?")
         detail = {"action": action, "file": file, "reasons": sorted({i.code for i in issues}),
                   "count": len(issues), "first": issues[0].render("en")[:500] if issues else ""}
+        if issues:  # the first problem as data too, so the log can word it in either language
+            first = issues[0]
+            detail["issue"] = {"code": first.code,
+                               "params": {k: str(v)[:200] for k, v in first.params.items()},
+                               **{k: getattr(first, k) for k in ("file", "sheet", "row", "cell",
+                                                                 "node", "line")
+                                  if getattr(first, k) is not None}}
         with self.engine.begin() as conn:
             conn.execute(insert(audit_log).values(
-                at=_now(), user=str(who)[:100], action="refused", unit=unit,
+                at=utc_now(), user=str(who)[:100], action="refused", unit=unit,
                 period=(period or None) and str(period)[:10], source_sha256=sha256,
                 detail=json.dumps(detail, ensure_ascii=False)))
 
@@ -250,7 +250,7 @@ class Store:
             conn.execute(update(submissions).where(submissions.c.id == submission_id)
                          .values(status="current"))
             conn.execute(insert(audit_log).values(
-                at=_now(), user=user, action="rollback", submission_id=submission_id,
+                at=utc_now(), user=user, action="rollback", submission_id=submission_id,
                 unit=target.unit, period=target.period, source_sha256=target.source_sha256,
                 detail=json.dumps({"replaced": current}, ensure_ascii=False)))
         return current
@@ -279,6 +279,13 @@ class Store:
         table = pd.DataFrame({c: categorize(frame[c].to_numpy()) for c in TIDY})
         table["_row"] = range(1, len(table) + 1)
         return RawTable(table, "database")
+
+    def last_update(self, level: str | None = None, year: int | None = None):
+        """When the newest current submission (of a level and year) was stored; None if none."""
+        query = _level_year(select(func.max(submissions.c.created_at)).where(
+            submissions.c.status == "current"), level, year)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
 
     def is_empty(self) -> bool:
         """No submission at all: a new database (what the dashboard explains how to fill)."""
@@ -339,7 +346,7 @@ class Store:
         (who, when, file name and SHA-256) and the audit log stay; such a submission can no
         longer be rolled back to. Admins only, audited; returns how many were pruned."""
         authorize(actor, "reset")
-        cutoff = _now() - dt.timedelta(days=float(older_than_days))
+        cutoff = utc_now() - dt.timedelta(days=float(older_than_days))
         s = submissions
         old = (s.c.status != "current") & (s.c.created_at < cutoff) & s.c.packed.is_not(None)
         with self.engine.begin() as conn:
@@ -349,7 +356,7 @@ class Store:
                 conn.execute(input_rows.delete().where(input_rows.c.submission_id.in_(chunk)))
                 conn.execute(update(s).where(s.c.id.in_(chunk)).values(packed=None))
             conn.execute(insert(audit_log).values(
-                at=_now(), user=actor.name, action="prune",
+                at=utc_now(), user=actor.name, action="prune",
                 detail=json.dumps({"pruned": len(ids), "older_than_days": older_than_days},
                                   ensure_ascii=False)))
         return len(ids)
@@ -357,7 +364,7 @@ class Store:
     def mark_sample(self) -> None:
         """Record that this database holds the bundled sample (only the seeder calls this)."""
         with self.engine.begin() as conn:
-            _insert_ignore(conn, meta, ["key"], dict(key="sample", value="1"))
+            insert_ignore(conn, meta, ["key"], dict(key="sample", value="1"))
 
     def is_sample(self) -> bool:
         with self.engine.connect() as conn:
@@ -373,7 +380,7 @@ class Store:
             count = conn.execute(update(submissions).where(submissions.c.status == "current")
                                  .values(status="withdrawn")).rowcount
             conn.execute(insert(audit_log).values(
-                at=_now(), user=actor.name, action="reset",
+                at=utc_now(), user=actor.name, action="reset",
                 detail=json.dumps({"withdrawn": count}, ensure_ascii=False)))
         return count
 
@@ -438,7 +445,7 @@ def _current(conn: Connection, unit: str, period: str, stage: str) -> int | None
     return conn.execute(query).scalar()
 
 
-def _insert_ignore(conn: Connection, table: Table, keys: list[str], values: dict) -> None:
+def insert_ignore(conn: Connection, table: Table, keys: list[str], values: dict) -> None:
     """INSERT … ON CONFLICT DO NOTHING, so concurrent writers of the same row both succeed."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
@@ -447,5 +454,5 @@ def _insert_ignore(conn: Connection, table: Table, keys: list[str], values: dict
     conn.execute(dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)

@@ -12,6 +12,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,10 +20,14 @@ import pandas as pd
 from par.domain.auth import Actor
 from par.domain.issues import Issue, ParError, errors_only
 from par.domain.models import CriteriaSet
-from par.domain.periods import parse_period
-from par.read.inputs import check_inputs
+from par.domain.periods import ANNUAL, Period, parse_period
+from par.read.inputs import INPUT_ALIASES, check_inputs
 from par.read.tabular import RawTable
+from par.store.library import add_set
 from par.store.storage import ImportGroup, Store
+
+if TYPE_CHECKING:
+    from par.engine.scoring import Scorecard
 
 
 @dataclass
@@ -61,12 +66,16 @@ def _criteria_for(table: RawTable, record, sets: list[CriteriaSet], units: pd.Da
         if not found:
             raise ParError([Issue("import.unknown_criteria", {"id": wanted}, file=name)])
         return found[0]
-    # A tidy sheet does not name its set: the units' level and the periods' year do.
+    # A tidy sheet does not name its set: the units' level and the periods' year do (its
+    # header may be in Vietnamese: "đơn vị", "kỳ", as the input checks accept it later).
     frame = table.frame
+    named = {INPUT_ALIASES.get(str(c).strip().lower(), str(c).strip().lower()): c
+             for c in frame.columns}
     lookup = {**dict(zip(units["name"], units["level"])), **dict(zip(units["id"], units["level"]))}
-    levels = {lookup[u] for u in frame["unit"].unique() if u in lookup} if "unit" in frame else set()
-    years = {p.year for p in map(parse_period, frame["period"].unique()) if p} \
-        if "period" in frame else set()
+    levels = {lookup[u] for u in frame[named["unit"]].unique() if u in lookup} \
+        if "unit" in named else set()
+    years = {p.year for p in map(parse_period, frame[named["period"]].unique()) if p} \
+        if "period" in named else set()
     found = [c for c in sets if c.level in levels and c.year in years]
     if not found:  # unknown units or a broken header: the year alone may still tell
         found = [c for c in sets if c.year in years]
@@ -154,11 +163,13 @@ def _forbidden(actor: Actor, rows: pd.DataFrame, name: str) -> list[Issue]:
 
 def _unexpected(rows: pd.DataFrame, unit: str | None, period: str | None, name: str
                 ) -> list[Issue]:
-    out = []
-    if unit and set(rows["unit"].astype(str)) - {unit}:
-        out.append(Issue("import.other_unit", {"unit": unit}, file=name))
-    if period and set(rows["period"].astype(str)) - {period}:
-        out.append(Issue("import.other_period", {"period": period}, file=name))
+    out = []  # "found": what the file holds instead, so a page can name it (par.present.logs)
+    if unit and (others := set(rows["unit"].astype(str)) - {unit}):
+        out.append(Issue("import.other_unit", {"unit": unit, "found": sorted(others)},
+                         file=name))
+    if period and (others := set(rows["period"].astype(str)) - {period}):
+        out.append(Issue("import.other_period", {"period": period, "found": sorted(others)},
+                         file=name))
     return out
 
 
@@ -194,7 +205,9 @@ def submit(store: Store, prepared: list[Prepared], *, actor: Actor
     sample seeder all end here. The store checks the actor's rights on every unit.
     """
     for criteria in {p.criteria.sha256: p.criteria for p in prepared}.values():
-        store.register_criteria(criteria, Path(criteria.source).read_text(encoding="utf-8"))
+        # stored with its text; active if its level and year have no active set yet
+        add_set(store, criteria, actor=None, source_name=Path(criteria.source or '').name,
+                by=actor.name)
     ids = store.save_submissions([(p.groups, p.criteria, p.name, p.sha256) for p in prepared],
                                  actor=actor)
     return list(zip(prepared, ids))
@@ -216,17 +229,99 @@ def preview(store: Store, prepared: Prepared, units: pd.DataFrame,
     of the latest period in the file; nothing is written.
     """
     from par.engine.scoring import score
-    from par.store.rows import load_rows
 
     criteria = prepared.criteria
-    if current is None:
-        current, _ = load_rows(store, criteria, units)
-    key = ["unit", "period", "stage"]
-    replaced = pd.MultiIndex.from_frame(prepared.rows[key].astype(str)).unique()
-    keep = ~pd.MultiIndex.from_frame(current[key].astype(str)).isin(replaced)
-    after = pd.concat([current[keep].astype({c: object for c in key}),
-                       prepared.rows.astype({c: object for c in key})], ignore_index=True)
+    current = _current_rows(store, criteria, units, current)
+    after = with_rows(current, prepared.rows)
     as_of = max(parse_period(g.period) for g in prepared.groups)
     if as_of.year != criteria.year:
         as_of = parse_period(str(criteria.year))
     return score(criteria, units, current, as_of), score(criteria, units, after, as_of)
+
+
+# -- what a change would do: the upload preview and the rollback confirmation ---------------
+
+@dataclass(frozen=True)
+class Effect:
+    """The level scored as of one period before and after a change (nothing written)."""
+
+    as_of: Period
+    before: Scorecard
+    after: Scorecard
+
+
+def effect_periods(period: str | Period, criteria: CriteriaSet) -> list[Period]:
+    """The periods a change to ``period`` is shown for: a quarter as the year to date up to
+    it, then the whole year; a whole-year period (or one outside the set's year) once."""
+    found = parse_period(str(period))
+    year = Period(criteria.year, ANNUAL)
+    if found is None or found.year != criteria.year or found.is_annual:
+        return [year]
+    return [found, year]
+
+
+def with_rows(current: pd.DataFrame, new: pd.DataFrame, submission=None) -> pd.DataFrame:
+    """``current`` rows with every (unit, period, stage) that ``new`` holds replaced by
+    ``new``'s rows: what the level reads once a submission becomes current. ``submission``
+    (its unit, period and stage) names the key when ``new`` may hold no row at all."""
+    from par.read.inputs import ROW_COLUMNS
+
+    key = ["unit", "period", "stage"]
+    replaced = pd.MultiIndex.from_frame(new[key].astype(str)).unique()
+    if submission is not None:
+        replaced = replaced.append(pd.MultiIndex.from_tuples(
+            [tuple(str(submission[k]) for k in key)], names=key)).unique()
+    keep = ~pd.MultiIndex.from_frame(current[key].astype(str)).isin(replaced)
+    as_text = {c: object for c in key}
+    return pd.concat([current.loc[keep, ROW_COLUMNS].astype(as_text),
+                      new[ROW_COLUMNS].astype(as_text)], ignore_index=True)
+
+
+def _current_rows(store: Store, criteria: CriteriaSet, units: pd.DataFrame,
+                  current: pd.DataFrame | None) -> pd.DataFrame:
+    if current is not None:
+        return current
+    from par.store.rows import load_rows
+
+    return load_rows(store, criteria, units)[0]
+
+
+def _effects(criteria: CriteriaSet, units: pd.DataFrame, current: pd.DataFrame,
+             after: pd.DataFrame, period: str) -> list[Effect]:
+    from par.engine.scoring import score
+
+    return [Effect(p, score(criteria, units, current, p), score(criteria, units, after, p))
+            for p in effect_periods(period, criteria)]
+
+
+def preview_effects(store: Store, prepared: Prepared, units: pd.DataFrame,
+                    current: pd.DataFrame | None = None) -> list[Effect]:
+    """What storing ``prepared`` would do, as of the file's (latest) period year to date and
+    as of the whole year. ``current``: the level's current rows if the caller has them."""
+    criteria = prepared.criteria
+    current = _current_rows(store, criteria, units, current)
+    latest = max(parse_period(g.period) for g in prepared.groups)
+    return _effects(criteria, units, current, with_rows(current, prepared.rows), str(latest))
+
+
+def rollback_effects(store: Store, submission_id: int, criteria: CriteriaSet,
+                     units: pd.DataFrame, current: pd.DataFrame | None = None,
+                     history: pd.DataFrame | None = None) -> list[Effect]:
+    """What ``Store.rollback(submission_id)`` would do to the level of ``criteria``: the
+    current rows against the same rows with that submission current again for its unit,
+    period and stage, as of its period (year to date) and the whole year. Nothing is
+    written; ``store.rollback`` stays the one writer. ``history``: the store's history of
+    the submission's unit if the caller has it. Raises ParError for an unknown id."""
+    from par.read.inputs import ROW_COLUMNS
+    from par.store.rows import read_rows
+
+    history = store.history() if history is None else history
+    found = history[history["id"] == int(submission_id)]
+    if found.empty:
+        raise ParError([Issue("storage.no_submission", {"id": submission_id})])
+    subs = found[["id", "unit", "period", "stage", "criteria_id", "criteria_sha256"]]
+    current = _current_rows(store, criteria, units, current)
+    stored = store.stored_rows([int(submission_id)])
+    target, _ = read_rows(stored, subs.reset_index(drop=True), criteria, units)
+    after = with_rows(current, target[ROW_COLUMNS], subs.iloc[0])
+    return _effects(criteria, units, current, after, str(subs.iloc[0]["period"]))

@@ -13,14 +13,19 @@ from conftest import HEADER, build_criteria, make_rows, make_units, row
 from par import load_criteria, parse_period, read_inputs, read_units, score
 from par.analysis.trends import (
     compare_sets,
+    describe_trend_jump,
+    describe_unscored,
     get_criterion_distribution,
     get_domain_attainment,
     get_domain_comparison,
     get_leaf_attainment,
     get_missing,
+    get_over_scoring,
     get_rank_change,
     get_self_vs_appraisal,
     get_trend,
+    get_trend_jump,
+    trend_kind,
 )
 
 SET = """
@@ -214,9 +219,13 @@ def test_self_vs_appraisal_not_applicable_stage_and_window(setup):
         get_self_vs_appraisal(*setup, "zz", None)
 
 
+TREND_COLUMNS = ["unit", "as_of", "index", "rank", "of", "provisional", "stage", "unscored",
+                 "unscored_criteria"]
+
+
 def test_trend_one_scoring_per_period_with_rows(setup):
     trend = get_trend(*setup)
-    assert list(trend.columns) == ["unit", "as_of", "index", "rank", "of", "provisional"]
+    assert list(trend.columns) == TREND_COLUMNS
     # no rows in Q3 or Q4: those periods are not scored; units in the final rank order
     assert trend["as_of"].unique().tolist() == ["2025-Q1", "2025-Q2", "2025"]
     assert trend["unit"].unique().tolist() == ["a", "c", "b", "d"]
@@ -227,6 +236,110 @@ def test_trend_one_scoring_per_period_with_rows(setup):
     d = trend[trend["unit"] == "d"]
     assert d["rank"].isna().tolist() == [False, False, True]
     assert str(trend["rank"].dtype) == "Int64"
+
+
+def test_trend_says_which_points_are_self_scores_and_what_is_not_scored_yet(setup):
+    at = get_trend(*setup).set_index(["unit", "as_of"])
+    # a: self-scores in Q1 and Q2, the appraised year; c's year is partly appraised (1.2 has
+    # self rows only); d has no row before the year (no stage; all 14 points count 0)
+    assert at.loc["a", "stage"].tolist() == ["self", "self", "appraisal"]
+    assert at.loc["c", "stage"].tolist() == ["self", "self", "mixed"]
+    assert at.loc["d", "stage"].isna().tolist() == [True, True, False]
+    # c has no row for 2.1 (4 of its 14 points) until the appraisal: 28.57 index points held
+    assert rounded(at.loc["c", "unscored"]) == [28.5714, 28.5714, 0]
+    assert at.loc["c", "unscored_criteria"].tolist() == [1, 1, 0]
+    assert rounded(at.loc["d", "unscored"]) == [100, 100, 0]  # bonus B is not in the index max
+    assert at.loc["a", "unscored"].tolist() == [0, 0, 0]
+
+
+def test_trend_kind_words():
+    assert trend_kind("self", "2019-Q4") == "Tự chấm lũy kế"
+    assert trend_kind("appraisal", "2019") == "Thẩm định cả năm"
+    assert trend_kind("appraisal", "2019", "en") == "Appraised, whole year"
+    assert trend_kind("appraisal", "2019-Q2") == "Thẩm định lũy kế"
+    assert trend_kind("mixed", "2019") == "Tự chấm, một phần đã thẩm định"
+    assert trend_kind(None, "2019-Q1") == trend_kind(float("nan"), "2019") == "Chưa có số liệu"
+
+
+SURVEYED = """
+    domains:
+      - code: "1"
+        name: Tự chấm
+        max: 6
+        children:
+          - {code: "1.1", name: Lá 1.1, max: 6, rule: {type: points}}
+      - code: "2"
+        name: Khảo sát
+        max: 4
+        children:
+          - {code: "2.1", name: Khảo sát 2.1, max: 4, rule: {type: survey}}
+    """
+
+
+def test_the_jump_from_self_scores_to_the_appraised_year_splits_in_two():
+    criteria, units = build_criteria(SURVEYED), make_units("x y")
+    rows = make_rows(criteria, units, [
+        row("x", "1.1", "5", f"{Q}1"), row("x", "1.1", "6", f"{Q}2"),
+        row("x", "1.1", "4", "2025", stage="appraisal"),
+        row("x", "2.1", "75", "2025", stage="appraisal"),
+        row("y", "1.1", "3", f"{Q}1")])
+    trend = get_trend(criteria, units, rows)
+    x = trend[trend["unit"] == "x"]
+    # Q2: 6 of 10 (the survey counts 0: 40 index points held back); the year: 4 + 3 of 10
+    assert rounded(x["index"]) == [50, 60, 70] and rounded(x["unscored"]) == [40, 40, 0]
+    jump = get_trend_jump(criteria, units, rows, trend, "x")
+    assert jump["from"] == "2025-Q2" and jump["to"] == "2025" and jump["criteria"] == 1
+    # the survey adds 3 points (+30), the appraisal cuts 1.1 from 6 to 4 (−20)
+    assert round(jump["newly_scored"], 6) == 30 and round(jump["adjusted"], 6) == -20
+    assert jump["newly_scored"] + jump["adjusted"] == pytest.approx(70 - 60)
+    assert get_trend_jump(criteria, units, rows, trend, "y") is None  # never appraised
+    assert describe_trend_jump(jump) == (
+        "Chỉ số đi từ 60,00 (2025-Q2, tự chấm lũy kế) đến 70,00 (2025, thẩm định): +30,00 điểm "
+        "từ 1 tiêu chí trước đó chưa chấm nên tính 0 (như khảo sát); -20,00 điểm do thẩm định "
+        "điều chỉnh các tiêu chí đơn vị đã tự chấm.")
+    assert "+30.00 points from 1 criteria" in describe_trend_jump(jump, "en")
+    y = trend[trend["unit"] == "y"].iloc[-1]  # no appraisal for y: self-scores only
+    assert describe_unscored(y) == (
+        "Tính đến 2025: 1 tiêu chí chưa chấm (40,00 điểm) đang tính 0, như khảo sát chỉ có "
+        "khi thẩm định cả năm; chỉ số thẩm định cả năm sẽ khác chỉ số tự chấm lũy kế này.")
+    assert describe_unscored(x.iloc[-1]) is None  # appraised
+
+
+def test_no_jump_without_a_self_score_right_before_the_appraisal(setup):
+    criteria, units, rows = setup
+    trend = get_trend(criteria, units, rows)
+    assert get_trend_jump(criteria, units, rows, trend, "c") is None  # its year is mixed
+    assert get_trend_jump(criteria, units, rows, trend, "d") is None  # no self-score before
+    b = get_trend_jump(criteria, units, rows, trend, "b")
+    # b claimed 1.2 = 6 and 2.1 = có by Q2; the appraisal: 3 and không (−7 of 14 = −50)
+    assert (b["criteria"], round(b["newly_scored"], 6), round(b["adjusted"], 6)) == (0, 0, -50)
+
+
+def test_over_scoring_counts_a_penalty_the_other_way():
+    criteria = build_criteria("""
+        domains:
+          - code: "1"
+            name: Một
+            max: 10
+            children:
+              - {code: "1.1", name: Lá 1.1, max: 10, rule: {type: points}}
+          - code: "P"
+            name: Trừ
+            max: 2
+            kind: penalty
+            children:
+              - {code: "P.1", name: Lá P.1, max: 2, rule: {type: points}}
+        """)
+    units = make_units("u v")
+    rows = make_rows(criteria, units, [
+        row("u", "1.1", "8"), row("u", "P.1", "0"),
+        row("u", "1.1", "8", stage="appraisal"), row("u", "P.1", "1", stage="appraisal"),
+        row("v", "1.1", "5"), row("v", "P.1", "1"),
+        row("v", "1.1", "6", stage="appraisal"), row("v", "P.1", "1", stage="appraisal")])
+    over = get_over_scoring(criteria, units, rows)
+    # u declared no penalty, the appraisal found 1: its self-score was 1 point too high
+    assert over.at["u", "difference"] == 1 and over.at["u", "over"] == 1
+    assert over.at["v", "difference"] == -1 and over.at["v", "over"] == 0  # 1.1 raised
 
 
 def test_trend_matches_the_scorecards_and_filters_units(setup, card, q2):
@@ -242,8 +355,7 @@ def test_trend_matches_the_scorecards_and_filters_units(setup, card, q2):
 def test_trend_without_rows(setup):
     criteria, units, rows = setup
     empty = get_trend(criteria, units, rows.iloc[:0])
-    assert empty.empty and list(empty.columns) == ["unit", "as_of", "index", "rank", "of",
-                                                  "provisional"]
+    assert empty.empty and list(empty.columns) == TREND_COLUMNS
 
 
 def test_compare_sets_reports_consecutive_years_with_different_files():
@@ -279,6 +391,16 @@ def test_sample_trend_of_cua_lo_ends_14_of_21(sample):
     last = trend.iloc[-1]
     assert (last["as_of"], last["rank"], last["of"], last["provisional"]) == ("2019", 14, 21, False)
     assert trend["provisional"].tolist() == [True] * 4 + [False]
+    assert trend["stage"].tolist() == ["self"] * 4 + ["appraisal"]
+    # the 9 survey criteria (20 points) come only with the appraisal: they count 0 until then
+    assert trend["unscored"].tolist() == pytest.approx([20.0] * 4 + [0.0])
+    assert trend["unscored_criteria"].tolist() == [9] * 4 + [0]
+    jump = get_trend_jump(*sample, trend, "cua-lo")
+    assert (jump["from"], jump["to"], jump["criteria"]) == ("2019-Q4", "2019", 9)
+    assert 10 < jump["newly_scored"] <= 20  # what the surveys bring
+    assert 3 <= -jump["adjusted"] <= 19  # the appraisal cuts the self-scores, as councils do
+    assert jump["from_index"] + jump["newly_scored"] + jump["adjusted"] == pytest.approx(
+        jump["to_index"])
 
 
 def test_sample_rank_change_q2_to_year(sample):
@@ -286,15 +408,16 @@ def test_sample_rank_change_q2_to_year(sample):
     change = get_rank_change(card, q2)
     expected = q2.units["rank"].reindex(card.units.index) - card.units["rank"]
     assert change.tolist() == expected.tolist()
-    assert (q2.units.at["cua-lo", "rank"], card.units.at["cua-lo", "rank"]) == (6, 14)
-    assert change.loc["cua-lo"] == -8
+    # Cửa Lò's self-scores put it 2nd by Q2; the appraisal's cuts put it 14th
+    assert (q2.units.at["cua-lo", "rank"], card.units.at["cua-lo", "rank"]) == (2, 14)
+    assert change.loc["cua-lo"] == -12
 
 
 def test_sample_self_vs_appraisal_cua_lo_late_dossiers(sample):
     out = get_self_vs_appraisal(*sample, "cua-lo", None).set_index("code")
-    # self 972/1033 on time (94.1 % → 1 point); appraisal 1668/1893 (88.1 % → 0.5)
+    # self 1775/1809 on time (98.1 % → 2 points); appraisal 1668/1893 (88.1 % → 0.5)
     assert out.loc["3.3.1", ["self_points", "appraisal_points", "difference"]].tolist() == [
-        1.0, 0.5, 0.5]
+        2.0, 0.5, 1.5]
     assert out.loc["1.1.1", "difference"] == 1  # the PAR plan: self "có", appraisal "không"
     assert not out.index.str.startswith("8.1").any()  # the survey is appraised only
 
@@ -303,7 +426,7 @@ def test_sample_domain_comparison_and_missing_for_cua_lo(sample):
     card = score(*sample)
     comp = get_domain_comparison(card, "cua-lo")
     assert len(comp) == 8 and comp["max"].sum() == 100
-    assert comp.iloc[0]["attainment"] == pytest.approx(43.75)  # 5.25 of 12
+    assert comp.iloc[0]["attainment"] == pytest.approx(54.1667, abs=1e-4)  # 6.5 of 12
     assert comp["best"].tolist() == card.node_score[comp["code"]].max().tolist()
     assert get_missing(card, "cua-lo").empty  # the whole year is complete
     from par.domain.periods import Period

@@ -118,14 +118,14 @@ def test_ranking_and_unit_pages_show_the_hostile_name_as_text(browser, server):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(server)
+        page.goto(f"{server}/xep-hang")
         page.get_by_role("heading", name="Xếp hạng", exact=True).wait_for()
         settle(page)
         choose(page, "Bộ chỉ số", DISTRICT_SET)
         chart = page.locator('[data-testid="stPlotlyChart"] .main-svg').first
         chart.wait_for()
-        page.locator('[data-testid="stDataFrame"] [role="gridcell"]').filter(
-            has_text=re.compile(r"^1/21$")).first.wait_for(state="attached")
+        page.locator('[data-testid="stPlotlyChart"] text.bartext').filter(
+            has_text=re.compile(r"^1/21 · ")).first.wait_for(state="attached")
         settle(page)
         # the ranking chart's tick: the name's first characters, as characters
         ticks = page.locator('[data-testid="stPlotlyChart"] g.ytick text').all_text_contents()
@@ -133,7 +133,7 @@ def test_ranking_and_unit_pages_show_the_hostile_name_as_text(browser, server):
         assert_text_only(page, requests)
         shot(page, "ranking")
 
-        page.locator('[data-testid="stSidebarNav"] a', has_text="Đơn vị").click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Đơn vị", exact=True).click()
         page.get_by_role("combobox", name="Đơn vị", exact=True).wait_for()
         settle(page)
         choose(page, "Đơn vị", HOSTILE)  # the option's accessible name: the name as typed
@@ -148,7 +148,7 @@ def test_ranking_and_unit_pages_show_the_hostile_name_as_text(browser, server):
         assert page.get_by_role("combobox", name="Đơn vị", exact=True).input_value() == HOSTILE
         shot(page, "unit")
 
-        page.locator('[data-testid="stSidebarNav"] a', has_text="Xu hướng").click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Xu hướng", exact=True).click()
         page.get_by_role("heading", name="Xu hướng", exact=True).wait_for()
         page.locator(".js-plotly-plot").filter(has_text="Xã [click](https://evil.example)") \
             .first.wait_for()
@@ -156,7 +156,7 @@ def test_ranking_and_unit_pages_show_the_hostile_name_as_text(browser, server):
         assert_text_only(page, requests)
         shot(page, "trends")
 
-        page.locator('[data-testid="stSidebarNav"] a', has_text="Tiêu chí").click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Tiêu chí", exact=True).click()
         page.get_by_role("heading", name="Tiêu chí", exact=True).wait_for()
         page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').nth(1).wait_for()
         settle(page)

@@ -18,7 +18,7 @@ from par.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Mật-khẩu-rất-bí-mật-2025"
-VIEW = ["Xếp hạng", "Đơn vị", "Tiêu chí", "Xu hướng", "Nhập/Xuất dữ liệu"]
+VIEW = ["Tổng quan", "Xếp hạng", "Đơn vị", "So sánh đơn vị", "Tiêu chí", "Xu hướng", "Nhập/Xuất dữ liệu"]
 BANNER = t("app.sample_banner", "vi")
 
 
@@ -87,7 +87,7 @@ def _expected(keys: list[str]) -> list[tuple[str, str]]:
 
 
 ROLES = {
-    "admin": (Actor("office", "admin"), VIEW + ["Tải lên", "Nhật ký"]),
+    "admin": (Actor("office", "admin"), VIEW + ["Tải lên", "Bộ chỉ số", "Nhật ký"]),
     "reviewer": (Actor("chief", "reviewer"), VIEW + ["Nhật ký"]),
     "unit": (Actor("lan", "unit", frozenset({"cua-lo"})), VIEW + ["Tải lên"]),
     "unit-without-units": (Actor("x", "unit"), VIEW),
@@ -120,8 +120,9 @@ def test_no_accounts_is_the_read_only_view_even_for_a_session_actor(no_accounts)
 
 def test_url_paths_of_every_page():
     assert {k: url for k, (_, _, url) in ROUTES.items()} == {
-        "ranking": "xep-hang", "unit": "don-vi", "criteria": "tieu-chi", "trends": "xu-huong",
-        "data": "du-lieu", "upload": "tai-len", "audit": "nhat-ky", "login": "dang-nhap"}
+        "home": "tong-quan", "ranking": "xep-hang", "unit": "don-vi", "compare": "so-sanh",
+        "criteria": "tieu-chi", "trends": "xu-huong", "data": "du-lieu", "upload": "tai-len",
+        "sets": "bo-chi-so", "audit": "nhat-ky", "login": "dang-nhap"}
 
 
 @pytest.mark.parametrize("mode, shown", [("1", True), ("0", False)])
@@ -135,4 +136,5 @@ def test_english_menu(with_accounts):
     at = _app(Actor("office", "admin"))
     at = at.radio(key="lang").set_value("en").run()
     assert [title for title, _ in _pages(at)] == [
-        "Rankings", "Unit profile", "Criteria", "Trends", "Data in/out", "Upload", "Audit log"]
+        "Overview", "Rankings", "Unit profile", "Compare units", "Criteria", "Trends", "Data in/out",
+        "Upload", "Criteria sets", "Audit log"]

@@ -18,7 +18,8 @@ def test_a_failing_page_shows_an_error_id_and_the_log_has_the_traceback(tmp_path
     def broken() -> None:
         raise KeyError("internal detail nobody should see")
 
-    monkeypatch.setitem(menu.ROUTES, "ranking", (broken, *menu.ROUTES["ranking"][1:]))
+    # the first screen
+    monkeypatch.setitem(menu.ROUTES, "home", (broken, *menu.ROUTES["home"][1:]))
     st.cache_resource.clear()
     try:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()

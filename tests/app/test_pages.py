@@ -16,6 +16,13 @@ def _select_set(at: AppTest, needle: str) -> AppTest:
     return box.select_index(next(i for i, o in enumerate(box.options) if needle in o)).run()
 
 
+def _shown(element):
+    """A st.dataframe of a Styler as people see it (the frame's values stay numbers)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    return convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+
+
 def _unit_page() -> None:
     from par.app.unit import page_unit
 
@@ -24,21 +31,30 @@ def _unit_page() -> None:
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
+    """The ranking page (the dashboard opens on the overview: test_dashboard_opens_…)."""
+    at = AppTest.from_function(_ranking_page, default_timeout=TIMEOUT).run()
     assert not at.exception
     return at
+
+
+def test_dashboard_opens_on_the_overview_in_either_language():
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "Tổng quan"
+    at = at.radio(key="lang").set_value("en").run()
+    assert at.title[0].value == "Overview" and not at.exception
 
 
 def test_ranking_page_renders_kpis_and_table(app):
     assert [m.label for m in app.metric] == ["Chỉ số trung bình", "Cao nhất", "Thấp nhất",
                                               "Đơn vị tạm tính"]
-    table = app.dataframe[0].value
-    assert table["Hạng"].iloc[0].startswith("1/")
+    table = _shown(app.dataframe[0])  # numbers sort as numbers, read as "1/14"
+    assert table["Hạng"].iloc[0].startswith("1/") and app.dataframe[0].value["Hạng"].iloc[0] == 1
 
 
 def test_cua_lo_ranks_14_of_21_in_2019(app):
     at = _select_set(app, "cấp huyện")
-    table = at.dataframe[0].value
+    table = _shown(at.dataframe[0])
     assert table.loc["cua-lo", "Hạng"] == "14/21"
     assert table.loc["cua-lo", "Chỉ số (%)"].count(",") == 1  # Vietnamese decimal comma
 
@@ -55,8 +71,10 @@ def test_switching_the_period_changes_the_ranking(app):
     assert (year["Tạm tính"] == "").all()
 
 
-def test_english_switch(app):
-    at = app.radio(key="lang").set_value("en").run()
+def test_english_switch():
+    at = AppTest.from_function(_ranking_page, default_timeout=TIMEOUT)
+    at.session_state["lang"] = "en"
+    at = at.run()
     assert [m.label for m in at.metric][0] == "Mean index"
     assert "Rank" in at.dataframe[0].value.columns
 
@@ -184,7 +202,7 @@ def test_upload_page_accepts_a_good_file_shows_before_after_and_stores_it(signed
     assert any("Đã lưu" in s.value for s in at.success)
     history = at.dataframe[-1].value
     assert len(history) == history_before + 1
-    assert history.iloc[-1]["Tệp nguồn"] == "good.csv"
+    assert history.iloc[0]["Tệp nguồn"] == "good.csv"  # newest first
 
 
 def _data_page() -> None:
@@ -263,7 +281,8 @@ def test_criteria_page_drills_into_a_domain():
     leaves = _chart(at)["data"][0]["x"]
     assert len(leaves) > 8 and all(str(x).startswith("3.") for x in leaves)
     weakest = at.dataframe[0].value
-    assert list(weakest.columns)[:2] == ["Mã", "Tiêu chí"] and len(weakest) == 10
+    assert list(weakest.columns) == ["Mã", "Mức đạt TB", "Trung bình", "Tối đa", "Tiêu chí"]
+    assert len(weakest) == 10 and weakest["Mức đạt TB"].is_monotonic_increasing
     dist = _chart(at, 1)["data"][0]
     assert dist["type"] == "bar" and len(dist["y"]) == 21
 
@@ -275,9 +294,48 @@ def test_trends_page_shows_the_year_end_rank():
     at = unit.select_index(unit.options.index("Thị xã Cửa Lò")).run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Tính đến kỳ" in d.value.columns)
-    assert list(table.iloc[-1]) == ["2019", table.iloc[-1, 1], "14/21"]
+    assert list(table.columns) == ["Tính đến kỳ", "Loại điểm", "Chỉ số (%)", "Hạng",
+                                   "Chưa chấm, tính 0 (điểm)"]
+    assert list(table.iloc[-1]) == ["2019", "Thẩm định cả năm", table.iloc[-1, 2], "14/21", "0,00"]
     assert len(table) == 5  # Q1..Q4 and the year
     assert _chart(at)["data"][0]["type"] == "scatter"
+
+
+def test_trends_page_tells_self_scores_from_the_appraised_year_and_why_it_jumps():
+    at = _cua_lo(_trends_page)
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Loại điểm" in d.value.columns)
+    # the quarters are year-to-date self-scores with the 20 survey points still at 0
+    assert table["Loại điểm"].tolist() == ["Tự chấm lũy kế"] * 4 + ["Thẩm định cả năm"]
+    assert table["Chưa chấm, tính 0 (điểm)"].tolist() == ["20,00"] * 4 + ["0,00"]
+    traces = _chart(at)["data"]
+    assert [tr["name"] for tr in traces[:2]] == ["Tự chấm lũy kế", "Thẩm định cả năm"]
+    assert traces[0]["y"][-1] is None and traces[1]["y"][:4] == [None] * 4  # never joined
+    assert any("tiêu chí chưa chấm" in c.value and "tính 0" in c.value for c in at.caption)
+    jump = plain(next(i.value for i in at.info if "Chỉ số đi từ" in i.value))
+    # from the Q4 self-score to the appraised year: surveys in, the appraisal's cuts out
+    assert jump.startswith("Chỉ số đi từ 78,75 (2019-Q4, tự chấm lũy kế) đến 81,22 (2019, "
+                           "thẩm định): +17,30 điểm từ 9 tiêu chí")
+    assert "-14,83 điểm do thẩm định điều chỉnh" in jump
+    at.session_state["lang"] = "en"
+    at = at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Kind of score" in d.value.columns)
+    assert table["Kind of score"].iloc[-1] == "Appraised, whole year"
+    assert any(plain(i.value).startswith("The index goes from 78.75 (2019-Q4") for i in at.info)
+
+
+def test_trends_page_of_a_year_in_progress_says_what_still_counts_0():
+    at = AppTest.from_function(_trends_page, default_timeout=TIMEOUT).run()
+    at = _select_set(at, "cấp xã")  # 2025: self-scores of Q3 and Q4, no appraisal yet
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Loại điểm" in d.value.columns)
+    assert table["Loại điểm"].tolist() == ["Tự chấm lũy kế"] * 2
+    assert table["Chưa chấm, tính 0 (điểm)"].tolist() == ["25,50"] * 2  # the survey points
+    assert not any("Chỉ số đi từ" in i.value for i in at.info)  # no appraisal: no jump
+    note = plain(next(i.value for i in at.info if "chưa chấm" in i.value))
+    assert note.startswith("Tính đến 2025-Q4: 9 tiêu chí chưa chấm (25,50 điểm) đang tính 0")
+    assert [tr["name"] for tr in _chart(at)["data"]][0] == "Tự chấm lũy kế"
 
 
 def test_unit_page_shows_strengths_missing_and_self_vs_appraisal():

@@ -322,8 +322,8 @@ def test_sample_cua_lo_to_tenth():
     assert plan.gains["gain"].sum() == pytest.approx(plan.points_needed)
     regular = {d.code for d in criteria.domains if d.kind == "regular"}
     assert {criteria.domain_of[c] for c in plan.gains["code"]} <= regular
-    # the margin below Cửa Lò is to Con Cuông (15th)
-    assert get_margins(card).at["cua-lo", "next_unit"] == "con-cuong"
+    # the margin below Cửa Lò is to Tân Kỳ (15th)
+    assert get_margins(card).at["cua-lo", "next_unit"] == "tan-ky"
 
 
 # -- CLI -----------------------------------------------------------------------------------
@@ -364,9 +364,9 @@ def test_cli_target_errors(capsys, argv, needle):
 def test_cli_margin(capsys):
     code, out, err = run(capsys, ["margin", "--unit", "cua-lo", "--lang", "en", *SAMPLE])
     assert code == 0, err
-    assert "Thị xã Cửa Lò (14/21) is 2.12 index points ahead of Huyện Con Cuông (15/21)" in out
+    assert "Thị xã Cửa Lò (14/21) is 0.42 index points ahead of Huyện Tân Kỳ (15/21)" in out
     assert "rank 13/21" in out
-    code, out, err = run(capsys, ["margin", "--unit", "tuong-duong", "--format", "json", *SAMPLE])
+    code, out, err = run(capsys, ["margin", "--unit", "ky-son", "--format", "json", *SAMPLE])
     data = json.loads(out)
     assert code == 0 and data["rank"] == 21 and data["next_unit"] is None
     assert data["points_margin"] is None and data["points_to_move_up"] > 0

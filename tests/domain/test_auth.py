@@ -5,7 +5,7 @@ import pytest
 
 from par.domain.auth import PAGES, ROLES, VIEW_PAGES, Actor, acting, menu_for
 
-VIEW = ["ranking", "unit", "criteria", "trends", "data"]
+VIEW = ["home", "ranking", "unit", "compare", "criteria", "trends", "data"]
 ADMIN = Actor("office", "admin")
 REVIEWER = Actor("chief", "reviewer")
 STAFF = Actor("lan", "unit", frozenset({"cua-lo"}))
@@ -16,7 +16,7 @@ STRANGER = Actor("x", "guest")  # a role the rule book does not know
 
 def test_view_pages_and_page_keys():
     assert list(VIEW_PAGES) == VIEW
-    assert set(PAGES) == set(VIEW) | {"upload", "audit", "login"}
+    assert set(PAGES) == set(VIEW) | {"upload", "sets", "audit", "login"}
     assert set(ROLES) == {"admin", "reviewer", "unit"}
 
 
@@ -32,7 +32,7 @@ def test_may_import_any(actor, expected):
 
 
 @pytest.mark.parametrize("actor, expected", [
-    (ADMIN, VIEW + ["upload", "audit"]),
+    (ADMIN, VIEW + ["upload", "sets", "audit"]),
     (REVIEWER, VIEW + ["audit"]),
     (STAFF, VIEW + ["upload"]),
     (STAFF_OF_TWO, VIEW + ["upload"]),

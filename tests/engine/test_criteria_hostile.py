@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import HEADER, yaml_text
+
 from par.engine.criteria import MAX_EXPANDED_NODES, check_criteria_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,6 +18,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
 from par import get_lagging, get_weakest, load_criteria, read_inputs, read_units, score
+from par.analysis.trends import get_trend
 from par.export.images import find_browser
 from par.export.pack import build_pack, build_pack_pdf, pack_slides
 from par.export.pack_model import DPI
@@ -28,22 +29,34 @@ INPUTS = [ROOT / "data/inputs/huyen-2019-self.csv", ROOT / "data/inputs/huyen-20
 DAY = dt.date(2026, 11, 25)
 SET_TITLE = "Bộ chỉ số CCHC cấp huyện tỉnh Nghệ An năm 2019 (minh họa)"
 TITLES = [SET_TITLE, "Xếp hạng Chỉ số cải cách hành chính", "Đơn vị dẫn đầu và cuối bảng",
-          "Tiêu chí yếu nhất toàn tỉnh", "Thị xã Cửa Lò", "Thị xã Cửa Lò — tiêu chí kéo điểm xuống"]
+          "Tiêu chí yếu nhất toàn tỉnh", "Thị xã Cửa Lò", "Thị xã Cửa Lò — tiêu chí kéo điểm xuống",
+          "Thị xã Cửa Lò — để lên hạng", "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ"]
 
 pytestmark = pytest.mark.skipif(find_browser() is None,
                                 reason="needs Chromium (scripts/setup-system.sh)")
 
 
 @pytest.fixture(scope="module")
-def card():
+def scored():
     criteria, units = load_criteria(CRITERIA), read_units(ROOT / "data/units.csv")
     rows, _ = read_inputs(INPUTS, criteria, units)
-    return score(criteria, units, rows)
+    # the unit's trend, as the CLI and the unit page give it to the pack
+    return score(criteria, units, rows), get_trend(criteria, units, rows, ["cua-lo"])
 
 
 @pytest.fixture(scope="module")
-def pptx_bytes(card):
-    return build_pack(card, "cua-lo", date=DAY)
+def card(scored):
+    return scored[0]
+
+
+@pytest.fixture(scope="module")
+def trend(scored):
+    return scored[1]
+
+
+@pytest.fixture(scope="module")
+def pptx_bytes(card, trend):
+    return build_pack(card, "cua-lo", date=DAY, trend=trend)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +105,8 @@ def test_charts_are_pictures_at_slide_resolution(deck):
         # the image has DPI pixels per inch of the box it fills on the slide
         assert image.width == pytest.approx(pic.width / 914400 * DPI, abs=3)
         assert image.height == pytest.approx(pic.height / 914400 * DPI, abs=3)
-    assert sum(s.shape_type == MSO_SHAPE_TYPE.PICTURE for sl in deck.slides for s in sl.shapes) == 2
+    # ranking, the unit's domains and its trend
+    assert sum(s.shape_type == MSO_SHAPE_TYPE.PICTURE for sl in deck.slides for s in sl.shapes) == 3
 
 
 def test_top_bottom_and_weakest_tables(deck, card):
@@ -100,16 +114,16 @@ def test_top_bottom_and_weakest_tables(deck, card):
     assert top[0] == ["Hạng", "Đơn vị", "Chỉ số (%)", "Xếp loại"]
     assert [r[1] for r in top[1:]] == list(card.ranked["name"][:5])
     assert [r[0] for r in bottom[1:]] == ["17", "18", "19", "20", "21"]
-    assert "Thị xã Cửa Lò: xếp thứ 14/21 · 76,68%" in _texts(deck.slides[2])
+    assert "Thị xã Cửa Lò: xếp thứ 14/21 · 81,22%" in _texts(deck.slides[2])
     weakest = _table(deck.slides[3])
     assert [r[0] for r in weakest[1:]] == list(get_weakest(card)["criterion"][:10])
-    assert weakest[1][2] == "17,9"  # decimal comma
+    assert weakest[1][2] == "23,8"  # decimal comma
 
 
 def test_unit_slides(deck, card):
     headline = _texts(deck.slides[4])
-    assert "Xếp thứ 14/21 · 76,68%" in headline
-    assert any("Xếp loại: Trung bình" in t for t in headline)
+    assert "Xếp thứ 14/21 · 81,22%" in headline
+    assert any("Xếp loại: Khá" in t for t in headline)
     lagging = _table(deck.slides[5])
     expected = get_lagging(card, "cua-lo")
     assert [r[0] for r in lagging[1:]] == list(expected["criterion"][:10])
@@ -135,11 +149,11 @@ def test_without_a_unit_four_slides(card):
 def test_english(card):
     deck = Presentation(io.BytesIO(build_pack(card, "cua-lo", lang="en", date=DAY)))
     titles = [s.shapes.title.text for s in deck.slides]
-    assert titles[1] == "PAR index ranking" and "Ranks 14/21 · 76.68%" in _texts(deck.slides[4])
+    assert titles[1] == "PAR index ranking" and "Ranks 14/21 · 81.22%" in _texts(deck.slides[4])
 
 
-def test_same_inputs_same_bytes(card, pptx_bytes, deck):
-    assert build_pack(card, "cua-lo", date=DAY) == pptx_bytes
+def test_same_inputs_same_bytes(card, trend, pptx_bytes, deck):
+    assert build_pack(card, "cua-lo", date=DAY, trend=trend) == pptx_bytes
     props = deck.core_properties
     assert props.created == props.modified == dt.datetime(2026, 11, 25)
     assert props.title == SET_TITLE and props.author == "par" and props.revision == 1
@@ -155,13 +169,13 @@ def test_unknown_unit(card):
 # -- PDF ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def pdf_bytes(card):
-    return build_pack_pdf(card, "cua-lo", date=DAY)
+def pdf_bytes(card, trend):
+    return build_pack_pdf(card, "cua-lo", date=DAY, trend=trend)
 
 
 def test_pdf_has_a_16_9_page_per_slide(card, pdf_bytes, deck):
     assert pdf_bytes.startswith(b"%PDF-")
-    assert _pages(pdf_bytes) == len(deck.slides) == 6
+    assert _pages(pdf_bytes) == len(deck.slides) == 8
     boxes = set(re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf_bytes))
     assert {tuple(round(float(v)) for v in b.split()) for b in boxes} == {(0, 0, 960, 540)}
     assert _pages(build_pack_pdf(card, date=DAY)) == 4
@@ -176,7 +190,7 @@ def test_pdf_text_is_vietnamese(pdf_bytes, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True).stdout
     pages = text.split("\f")
-    assert "Xếp thứ 14/21 · 76,68%" in pages[4]
+    assert "Xếp thứ 14/21 · 81,22%" in pages[4]
     assert "Tiêu chí yếu nhất toàn tỉnh" in pages[3] and "Cửa Lò" in text
     # the charts are vector: their labels are text in the PDF
     assert "Huyện Tương Dương" in pages[1]

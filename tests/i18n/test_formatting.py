@@ -120,3 +120,16 @@ def test_property_vectorised_equals_decimal(texts, decimals):
 
     got = round_half_up(np.array([float(x) for x in texts]), decimals)
     assert got.tolist() == [float(half_up(x, decimals)) for x in texts]
+
+
+def test_periods_read_as_people_write_them():
+    from par.domain.periods import Period
+    from par.i18n.formatting import fmt_period
+
+    assert fmt_period("2025-Q3") == "Quý III/2025"
+    assert fmt_period(Period(2025, 4)) == "Quý IV/2025"
+    assert fmt_period(Period(2025, 5)) == "Cả năm 2025" == fmt_period("2025")
+    assert fmt_period("2025-Q1", "en") == "Q1 2025" and fmt_period("2025", "en") == "Whole year 2025"
+    assert fmt_period("2025-Q2", year_to_date=True) == "Lũy kế đến Quý II/2025"
+    assert fmt_period("2025-Q2", "en", year_to_date=True) == "Year to date, Q2 2025"
+    assert fmt_period(None) == "–" and fmt_period("năm ngoái") == "năm ngoái"

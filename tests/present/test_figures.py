@@ -40,7 +40,9 @@ DIST = pd.DataFrame({
 TREND = pd.DataFrame({
     "unit": ["cua-lo"] * 3, "as_of": ["2019-Q1", "2019-Q2", "2019"],
     "index": [60.2666, 60.9695, 73.4252], "rank": pd.array([6, 6, 14], dtype="Int64"),
-    "of": [21, 21, 21], "provisional": [True, True, False]})
+    "of": [21, 21, 21], "provisional": [True, True, False],
+    "stage": ["self", "self", "appraisal"], "unscored": [20.0, 20.0, 0.0],
+    "unscored_criteria": [9, 9, 0]})
 
 
 def grid():
@@ -124,24 +126,49 @@ def test_distribution_sorted_with_the_highlighted_unit_and_not_applicable_label(
     assert fig.layout.annotations[0].text == "Tối đa 2,50"
 
 
-def test_trend_line_with_ranks_at_each_point():
+def test_trend_draws_self_scores_and_the_appraised_year_as_two_series():
     fig = fig_trend(TREND, "Thị xã Cửa Lò", "vi")
-    (line,) = fig.to_plotly_json()["data"]
-    assert line["type"] == "scatter" and line["mode"] == "lines+markers+text"
-    assert list(line["x"]) == ["2019-Q1", "2019-Q2", "Cả năm 2019"]
-    assert list(line["text"]) == ["6/21", "6/21", "14/21"]
-    assert list(line["marker"]["symbol"]) == ["circle-open", "circle-open", "circle"]
-    assert fig.layout.title.text == "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ"
+    own, appraised = fig.to_plotly_json()["data"]
+    # both span every period, so the axis keeps time order; each has its own points only
+    assert own["type"] == appraised["type"] == "scatter"
+    assert list(own["x"]) == list(appraised["x"]) == ["2019-Q1", "2019-Q2", "Cả năm 2019"]
+    assert own["name"] == "Tự chấm lũy kế" and appraised["name"] == "Thẩm định cả năm"
+    assert own["mode"] == "lines+markers+text" and appraised["mode"] == "markers+text"
+    assert list(own["y"]) == [60.2666, 60.9695, None] and own["connectgaps"] is False
+    assert list(appraised["y"]) == [None, None, 73.4252]
+    assert list(own["text"]) == ["6/21", "6/21", ""] and list(appraised["text"]) == ["", "", "14/21"]
+    assert own["marker"]["symbol"] == "circle-open" and appraised["marker"]["symbol"] == "diamond"
+    assert own["marker"]["color"] == COLOR and appraised["marker"]["color"] != COLOR
+    assert own["customdata"][0] == "Tự chấm lũy kế · 60,27 · Hạng 6/21 · 20,00 điểm chưa chấm, tính 0"
+    assert own["customdata"][2] == "Thẩm định cả năm · 73,43 · Hạng 14/21"
+    assert fig.layout.showlegend and fig.layout.title.text == (
+        "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ")
     assert fig.layout.annotations[0].text.startswith("○ tạm tính")
-    assert fig_trend(TREND, "Cửa Lò", "en").data[0].x[-1] == "Year 2019"
+    en = fig_trend(TREND, "Cửa Lò", "en")
+    assert en.data[0].x[-1] == "Year 2019"
+    assert [d.name for d in en.data] == ["Self-assessed, year to date", "Appraised, whole year"]
+
+
+def test_trend_without_get_trend_s_stage_counts_provisional_points_as_self_scores():
+    old = TREND[["unit", "as_of", "index", "rank", "of", "provisional"]]
+    own, appraised = fig_trend(old, "Thị xã Cửa Lò").data
+    assert list(own.y) == [60.2666, 60.9695, None] and list(appraised.y) == [None, None, 73.4252]
+    assert own.customdata[0] == "Tự chấm lũy kế · 60,27 · Hạng 6/21"
+
+
+def test_trend_of_a_year_in_progress_has_no_appraised_series():
+    ytd = TREND.iloc[:2]
+    (own,) = fig_trend(ytd, "Thị xã Cửa Lò").data
+    assert own.name == "Tự chấm lũy kế" and list(own.text) == ["6/21", "6/21"]
 
 
 def test_trend_of_several_units_needs_the_unit():
     two = pd.concat([TREND, TREND.assign(unit="vinh", rank=pd.array([1, 1, 1], dtype="Int64"))])
     with pytest.raises(ValueError, match="unit="):
         fig_trend(two, "Thành phố Vinh")
-    assert list(fig_trend(two, "Thành phố Vinh", unit="vinh").data[0].text) == ["1/21"] * 3
-    final = TREND.assign(provisional=False)
+    texts = [t for d in fig_trend(two, "Thành phố Vinh", unit="vinh").data for t in d.text if t]
+    assert texts == ["1/21"] * 3
+    final = TREND.assign(provisional=False, stage="appraisal")
     assert not fig_trend(final, "Thị xã Cửa Lò").layout.annotations  # no provisional note
 
 
@@ -177,12 +204,14 @@ def test_sample_figures_for_cua_lo(sample):
 
     heat = fig_heatmap(get_domain_attainment(card))
     assert np.asarray(heat.data[0].z).shape == (21, 8) and heat.data[0].y[13] == "Thị xã Cửa Lò"
-    assert heat.data[0].text[13][0] == "43,8"  # 5.25 of 12 in domain 1
+    assert heat.data[0].text[13][0] == "54,2"  # 6.5 of 12 in domain 1
     leaves = fig_heatmap(get_leaf_attainment(card, "3"))
     assert list(leaves.data[0].x)[:3] == ["3.1.1", "3.1.2", "3.2.1"]
 
     trend = fig_trend(get_trend(criteria, units, rows, ["cua-lo"]), u["name"])
-    assert trend.data[0].text[-1] == "14/21" and trend.data[0].x[-1] == "Cả năm 2019"
+    own, appraised = trend.data
+    assert list(own.x) == ["2019-Q1", "2019-Q2", "2019-Q3", "2019-Q4", "Cả năm 2019"]
+    assert appraised.text[-1] == "14/21" and own.y[-1] is None and own.y[3] is not None
     assert trend.layout.title.text == "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ"
 
 

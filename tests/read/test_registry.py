@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from par.domain.issues import ParError
-from par.read.registry import COLUMNS, ascii_slug, find_province, official_units, provinces
+from par.read.registry import (
+    COLUMNS,
+    ascii_slug,
+    find_province,
+    official_units,
+    provinces,
+)
 from par.read.units import read_units
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -102,3 +102,74 @@ def test_grades_have_english_labels():
     assert set(en) <= {"Good", "Fair", "Average", "Weak"} and len(set(en)) == len(set(vi))
     assert card.criteria.grade_label("Khá", "en") == "Fair"
     assert card.criteria.grade_label("Khá", "vi") == "Khá"
+
+
+# -- realism: the sample looks like real rounds (issue 12) --------------------------------
+
+def _rows(set_id: str):
+    criteria = next(c for c in list_criteria() if c.id == set_id)
+    rows, issues = read_inputs(inputs_for(criteria), criteria, UNITS)
+    assert not [i for i in issues if i.severity == "error"]
+    return criteria, rows
+
+
+def test_the_appraised_district_index_spreads_like_published_results():
+    # Nghệ An 2021, published: districts 79,01–84,76
+    index = _card("nghe-an-huyen-2019").units["index"]
+    assert len(index) == 21 and 77.5 <= index.min() and index.max() <= 87.0
+    assert 5.0 <= index.max() - index.min() <= 9.5
+    assert index.between(78.0, 86.0).mean() >= 0.9
+
+
+def test_self_scores_run_above_the_appraisal_by_3_to_19_points_for_most_districts():
+    from par.analysis.trends import get_over_scoring
+
+    criteria, rows = _rows("nghe-an-huyen-2019")
+    stage = rows["stage"].to_numpy()
+    self_scored = rows["criterion"].isin(set(rows.loc[stage == "self", "criterion"])).to_numpy()
+    # the year's self-score and the appraisal over the same criteria (the surveys come only
+    # with the appraisal, so both leave them at 0)
+    self_index = score(criteria, UNITS, rows[stage == "self"]).units["index"]
+    appraised = score(criteria, UNITS, rows[(stage == "appraisal") & self_scored]).units["index"]
+    gap = self_index - appraised.reindex(self_index.index)
+    assert len(gap) == 21 and (gap > 0).all()
+    assert gap.between(3.0, 19.0).mean() >= 0.8 and 5.0 <= gap.median() <= 14.0
+    # and now and then the appraisal raises a criterion
+    swapped = rows.assign(stage=rows["stage"].map({"self": "appraisal", "appraisal": "self"}))
+    raised = get_over_scoring(criteria, UNITS, swapped)["over"]
+    assert 3 <= (raised > 0).sum() < 21
+
+
+def test_survey_criteria_arrive_only_with_the_year_s_appraisal():
+    for criteria in list_criteria():
+        _, rows = _rows(criteria.id)
+        surveys = {leaf.code for leaf in criteria.leaves if leaf.rule.type == "survey"}
+        survey_rows = rows[rows["criterion"].isin(surveys)]
+        assert (survey_rows["stage"] == "appraisal").all(), criteria.id
+        assert (survey_rows["period"].astype(str) == str(criteria.year)).all(), criteria.id
+        appraised = rows["stage"] == "appraisal"
+        if not appraised.any():  # a year still in progress: no survey row at all
+            assert survey_rows.empty, criteria.id
+        else:  # the appraisal is the whole year's, every leaf of every unit
+            assert set(rows.loc[appraised, "period"].astype(str)) == {str(criteria.year)}
+            assert appraised.sum() == len(criteria.leaves) * rows["unit"].nunique()
+
+
+def test_the_2025_sets_are_years_in_progress_with_plausible_self_scores():
+    so = _card("nghe-an-so-2025").units
+    xa = _card("nghe-an-xa-2025").units
+    assert (so["stage"] == "self").all() and (xa["stage"] == "self").all()
+    # departments: near their published appraised results (Nghệ An 2021: 84,14–91,39), their
+    # 8,5 survey points not in yet; communes lower, 25,5 survey points not in yet
+    assert 80.0 <= so["index"].min() and so["index"].max() <= 95.0
+    assert 50.0 <= xa["index"].min() and xa["index"].max() <= 80.0
+
+
+def test_every_sample_row_says_it_is_synthetic():
+    import pandas as pd
+
+    from par.sample.synthetic import SYNTHETIC_NOTE
+
+    for path in sorted((ROOT / "data" / "inputs").glob("*.csv")):
+        rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert len(rows) and (rows["note"] == SYNTHETIC_NOTE).all(), path.name

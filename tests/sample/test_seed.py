@@ -39,9 +39,10 @@ def test_a_database_with_data_of_its_own_is_never_seeded(tmp_path, monkeypatch):
     store = Store(f"sqlite:///{tmp_path / 'own.db'}")
     monkeypatch.setenv("PAR_SAMPLE_MODE", "0")
     ensure_seeded(store)
-    from par.store.submit import import_files
-    from par import load_criteria, read_units
     from pathlib import Path
+
+    from par import load_criteria, read_units
+    from par.store.submit import import_files
 
     root = Path(__file__).resolve().parents[2]
     criteria = load_criteria(root / "criteria" / "nghe-an-huyen-2019.yaml")
@@ -109,3 +110,21 @@ def test_a_sample_file_seeded_by_an_earlier_version_can_still_be_reset(tmp_path,
     reset_sample(store, ADMIN)
     assert _count(store, submissions, submissions.c.status == "withdrawn") > 0
     store.dispose()
+
+
+def test_seeding_activates_the_sample_files_but_keeps_a_set_the_admin_chose(sample_store):
+    from par.engine.catalog import list_criteria
+    from par.engine.criteria import check_criteria_text
+    from par.store import library
+
+    files = {c.id: c for c in list_criteria()}
+    assert {(c.id, c.sha256) for c in library.active_sets(sample_store)} == {
+        (c.id, c.sha256) for c in files.values()}
+    xa = files["nghe-an-xa-2025"]
+    own, _ = check_criteria_text(xa.yaml_text.replace("id: nghe-an-xa-2025", "id: tinh-xa-2025"),
+                                 "own.yaml")
+    library.add_set(sample_store, own, actor=Actor("office", "admin"), activate=True)
+    ensure_seeded(sample_store)  # the next start of the dashboard
+    active = {c.level: c.id for c in library.active_sets(sample_store)}
+    assert active["xa"] == "tinh-xa-2025"
+    assert active["huyen"] == "nghe-an-huyen-2019"

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from par.domain.auth import Actor
+from par.engine.catalog import list_criteria
 from par.sample.seed import ensure_seeded
 from par.store.accounts import Accounts
+from par.store.library import add_set
 from par.store.schema import input_rows, submissions
 from par.store.storage import Store
 
@@ -107,6 +109,8 @@ def test_cli_upload_page_and_seeder_store_identical_rows(tmp_path, monkeypatch):
         Store(url).sync_units(pd.read_csv(ROOT / "data" / "units.csv", dtype=str,
                                           keep_default_na=False).assign(
             group=lambda f: f["group"].replace("", None)))
+        for criteria in list_criteria():  # the office has added the year's sets
+            add_set(Store(url), criteria, actor=Actor.local_admin(), activate=True)
     _through_cli(path, urls["cli"])
     _through_seeder(path, urls["seeder"])
     _through_upload_page(path, urls["upload"], monkeypatch)

@@ -101,8 +101,9 @@ def test_new_submission_supersedes_and_rollback_restores(store):
     assert store.rollback(first, actor=admin("admin")) == second
     assert leaf() == 1.0
     audit = store.audit()
-    assert list(audit["action"]) == ["import", "import", "rollback"]
-    assert list(audit["user"]) == ["tester", "lan", "admin"]
+    # the first import brought the set and made it active (its level and year had none)
+    assert list(audit["action"]) == ["criteria_activate", "import", "import", "rollback"]
+    assert list(audit["user"]) == ["tester", "tester", "lan", "admin"]
     with pytest.raises(ParError) as exc:
         store.rollback(first, actor=admin("admin"))
     assert exc.value.issues[0].code == "storage.already_current"

@@ -256,3 +256,20 @@ def test_score_from_the_database_uses_the_database_units(db, tmp_path, capsys):
                          "--db", "--format", "json")
     assert code == 0, err
     assert "Huyện Mới Lập" in {r["name"] for r in json.loads(out)}
+
+
+def test_a_tidy_file_with_vietnamese_headers_finds_its_set_without_being_told():
+    """The CLI import of a tidy CSV headed "đơn vị, kỳ, tiêu chí, giá trị" picks the set by
+    the units' level and the periods' year, as it does for the English header."""
+    from pathlib import Path
+
+    from par.engine.catalog import list_criteria
+    from par.read.units import read_units
+    from par.store.submit import prepare
+
+    root = Path(__file__).resolve().parents[2]
+    units = read_units(root / "data" / "units.csv")
+    data = "đơn vị,kỳ,tiêu chí,giá trị\np-cua-lo,2025-Q3,1.1.1,có\n".encode("utf-8")
+    prepared = prepare(data, "quy-3.csv", list_criteria(), units)
+    assert prepared.criteria.id == "nghe-an-xa-2025"
+    assert [(g.unit, g.period) for g in prepared.groups] == [("p-cua-lo", "2025-Q3")]

@@ -12,6 +12,7 @@ from par.i18n.catalog import (
     chart,
     cli,
     col,
+    compare,
     criteria,
     criteriabook,
     data,
@@ -20,12 +21,15 @@ from par.i18n.catalog import (
     file,
     guard,
     hist,
+    home,
     import_,
     input,
     kpi,
+    library,
     loc,
     nav,
     pack,
+    period,
     report,
     severity,
     stage,
@@ -41,6 +45,6 @@ from par.i18n.catalog import (
     workbook,
 )
 
-MODULES = (app, audit, auth, chart, cli, col, criteria, criteriabook, data, decide, export, file, guard, hist, import_, input, kpi, loc, nav, pack, report, severity, stage, status, storage, template, trends, unit, units, upload, users, word, workbook)
+MODULES = (app, audit, auth, chart, cli, col, compare, criteria, criteriabook, data, decide, export, file, guard, hist, home, import_, input, kpi, library, loc, nav, pack, period, report, severity, stage, status, storage, template, trends, unit, units, upload, users, word, workbook)
 MESSAGES: dict[str, dict[str, str]] = {
     key: entry for module in MODULES for key, entry in module.MESSAGES.items()}

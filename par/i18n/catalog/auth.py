@@ -22,6 +22,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auth.role_needed": {"vi": "cần --role (admin, reviewer hoặc unit).",
                          "en": "give --role (admin, reviewer or unit)."},
     "auth.password_mismatch": {"vi": "hai lần nhập mật khẩu không khớp.", "en": "the passwords do not match."},
+    "auth.forbidden_page": {"vi": "Trang này dành cho quản trị viên (Sở Nội vụ).",
+                            "en": "This page is for administrators (the PAR office)."},
     "auth.login_title": {"vi": "Đăng nhập", "en": "Log in"},
     "auth.password": {"vi": "Mật khẩu", "en": "Password"},
     "auth.login": {"vi": "Đăng nhập", "en": "Log in"},

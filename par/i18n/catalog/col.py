@@ -26,4 +26,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.appraisal_points": {"vi": "Điểm thẩm định", "en": "Appraised score"},
     "col.difference": {"vi": "Chênh lệch", "en": "Difference"},
     "col.domain": {"vi": "Lĩnh vực", "en": "Domain"},
+    "col.of": {"vi": "Số đơn vị xếp hạng", "en": "Units ranked"},
+    "col.group_of": {"vi": "Số đơn vị xếp hạng trong nhóm", "en": "Units ranked in the group"},
+    "col.data": {"vi": "Số liệu", "en": "Data"},
+    "col.gap": {"vi": "Thấp hơn trung bình", "en": "Below the mean by"},
+    "col.lead": {"vi": "Cao hơn trung bình", "en": "Above the mean by"},
 }

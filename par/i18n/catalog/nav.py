@@ -1,11 +1,14 @@
 """Messages whose keys start with ``nav.``."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "nav.home": {"vi": "Tổng quan", "en": "Overview"},
     "nav.ranking": {"vi": "Xếp hạng", "en": "Rankings"},
     "nav.unit": {"vi": "Đơn vị", "en": "Unit profile"},
+    "nav.compare": {"vi": "So sánh đơn vị", "en": "Compare units"},
     "nav.upload": {"vi": "Tải lên", "en": "Upload"},
     "nav.data": {"vi": "Nhập/Xuất dữ liệu", "en": "Data in/out"},
     "nav.criteria": {"vi": "Tiêu chí", "en": "Criteria"},
     "nav.trends": {"vi": "Xu hướng", "en": "Trends"},
     "nav.audit": {"vi": "Nhật ký", "en": "Audit log"},
+    "nav.sets": {"vi": "Bộ chỉ số", "en": "Criteria sets"},
 }

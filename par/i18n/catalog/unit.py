@@ -7,4 +7,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unit.no_missing": {"vi": "Đơn vị đã nhập đủ số liệu cho mọi tiêu chí.", "en": "Every criterion has data."},
     "unit.self_vs_appraisal": {"vi": "Tự chấm và thẩm định", "en": "Self score vs appraisal"},
     "unit.no_appraisal": {"vi": "Chưa có kết quả thẩm định trong kỳ này.", "en": "No appraisal in this period yet."},
+    "unit.not_submitted": {"vi": "{name} chưa nộp số liệu cho {period}: chưa xếp hạng, chưa so sánh được với các đơn vị khác.",
+                           "en": "{name} has no data for {period}: not ranked, nothing to compare with the other units yet."},
 }

@@ -1,4 +1,4 @@
-"""Messages whose keys start with ``upload.``."""
+"""Messages whose keys start with ``upload.`` (the Tải lên page and its uploader)."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     "upload.template_title": {"vi": "1. Tải mẫu nhập liệu", "en": "1. Download a template"},
@@ -14,8 +14,45 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.confirm": {"vi": "Xác nhận lưu", "en": "Confirm and store"},
     "upload.stored": {"vi": "Đã lưu: lần nộp {ids}.", "en": "Stored: submissions {ids}."},
     "upload.history_title": {"vi": "3. Lịch sử nộp và khôi phục", "en": "3. Submission history and rollback"},
+    "upload.history_caption": {"vi": "Các lần nộp của {unit}, mới nhất trước.", "en": "Submissions of {unit}, newest first."},
     "upload.rollback_pick": {"vi": "Khôi phục lần nộp", "en": "Roll back to submission"},
+    "upload.rollback_placeholder": {"vi": "Chọn một lần nộp trước đây…", "en": "Choose an earlier submission…"},
+    "upload.rollback_none": {"vi": "Chưa có lần nộp nào trước đây của năm {year} để khôi phục.",
+                             "en": "No earlier submission of {year} to roll back to."},
+    "upload.rollback_effect": {"vi": "Nếu khôi phục lần nộp {what}, kết quả của {unit} sẽ là:",
+                               "en": "If submission {what} becomes current again, {unit} will stand at:"},
+    "upload.rollback_sure": {"vi": "Tôi đã xem ảnh hưởng trên và muốn khôi phục lần nộp #{id}",
+                             "en": "I have checked the effect above and want submission #{id} current again"},
     "upload.rollback": {"vi": "Khôi phục", "en": "Roll back"},
     "upload.rolled_back": {"vi": "Đã khôi phục lần nộp #{id}.", "en": "Submission #{id} is current again."},
     "upload.no_history": {"vi": "Đơn vị này chưa có lần nộp nào.", "en": "No submissions for this unit yet."},
+    # the preview: the period named, the year to date and the whole year
+    "upload.preview_title": {"vi": "Kết quả dự kiến của {unit} nếu lưu tệp này (số liệu {period}):",
+                             "en": "What storing this file would do for {unit} (figures for {period}):"},
+    "upload.effect_caption": {"vi": "**{period}**: chỉ số {index}; {rank}.",
+                              "en": "**{period}**: index {index}; {rank}."},
+    "upload.index_up": {"vi": "tăng {delta} điểm", "en": "up {delta} points"},
+    "upload.index_down": {"vi": "giảm {delta} điểm", "en": "down {delta} points"},
+    "upload.index_same": {"vi": "không đổi", "en": "unchanged"},
+    "upload.rank_up": {"vi": "lên {n} bậc", "en": "up {n} places"},
+    "upload.rank_down": {"vi": "xuống {n} bậc", "en": "down {n} places"},
+    "upload.rank_same": {"vi": "giữ nguyên hạng", "en": "same rank"},
+    "upload.rank_none": {"vi": "chưa xếp hạng", "en": "not ranked"},
+    "upload.standing": {"vi": "{unit} nay xếp thứ {parts}.", "en": "{unit} now ranks {parts}."},
+    "upload.standing_part": {"vi": "**{rank}** (chỉ số {index}) {period}", "en": "**{rank}** (index {index}) {period}"},
+    "upload.standing_year": {"vi": "cả năm {year}", "en": "for the whole year {year}"},
+    "upload.standing_ytd": {"vi": "lũy kế đến {period}", "en": "year to date to {period}"},
+    # refusals, naming units and periods as people know them (the ids follow in brackets)
+    "upload.other_unit": {"vi": "tệp có số liệu của đơn vị khác: {found}, không phải {unit} đang chọn trên trang này. Chọn đúng đơn vị, hoặc tải lên tệp của {unit}.",
+                          "en": "the file holds data of another unit: {found}, not {unit} chosen on this page. Choose that unit, or upload {unit}'s file."},
+    "upload.other_unit_forbidden": {"vi": "tệp có số liệu của đơn vị khác: {found}; tài khoản này không được nộp số liệu cho đơn vị đó. Chỉ tải lên tệp của {unit} (hoặc đơn vị khác được giao); liên hệ Sở Nội vụ nếu cần cấp quyền.",
+                                    "en": "the file holds data of another unit: {found}; this account may not submit for it. Upload only {unit}'s file (or another unit assigned to you); ask the PAR office if you need the right."},
+    "upload.forbidden_unit": {"vi": "tài khoản '{user}' không được nộp số liệu cho {unit}; liên hệ Sở Nội vụ nếu cần cấp quyền.",
+                              "en": "account '{user}' may not submit data for {unit}; ask the PAR office if you need the right."},
+    "upload.other_period": {"vi": "tệp có số liệu của {found}, không phải {period} đang chọn trên trang này. Chọn đúng kỳ báo cáo, hoặc tải lên tệp của {period}.",
+                            "en": "the file holds data for {found}, not {period} chosen on this page. Choose that period, or upload the file for {period}."},
+    # the uploader's own texts (par.app.uploader), with par's real size cap
+    "upload.widget_button": {"vi": "Chọn tệp", "en": "Choose a file"},
+    "upload.widget_limit": {"vi": "Tối đa {mb} MB mỗi tệp • {types}", "en": "Up to {mb} MB per file • {types}"},
+    "upload.widget_drop": {"vi": "Thả tệp vào đây", "en": "Drop the file here"},
 }

@@ -1,0 +1,60 @@
+"""Messages whose keys start with ``compare.`` (the "So sánh đơn vị" page, its chart,
+tables and files)."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # problems a person can cause
+    "compare.unit_count": {
+        "vi": "Chọn từ {min} đến {max} đơn vị để so sánh (đang chọn {count}): thêm hoặc bỏ bớt đơn vị trong ô \"Đơn vị so sánh\".",
+        "en": "Pick {min} to {max} units to compare ({count} picked): add or remove units in the \"Units to compare\" box."},
+    "compare.unknown_units": {
+        "vi": "Bộ chỉ số {set} không chấm đơn vị {units}: chọn đơn vị trong danh sách của bộ chỉ số này.",
+        "en": "The criteria set {set} does not score {units}: pick units from this set's list."},
+    "compare.repeated_units": {
+        "vi": "Đơn vị {units} được chọn hơn một lần: mỗi đơn vị chỉ chọn một lần.",
+        "en": "{units} is picked more than once: pick each unit once."},
+    "compare.unknown_domain": {
+        "vi": "Bộ chỉ số {set} không có lĩnh vực {domain}: chọn một trong các lĩnh vực {domains}.",
+        "en": "The criteria set {set} has no domain {domain}: pick one of {domains}."},
+    # the page
+    "compare.units": {"vi": "Đơn vị so sánh (2–5)", "en": "Units to compare (2–5)"},
+    "compare.pick_more": {"vi": "Chọn ít nhất 2 đơn vị (tối đa 5) để so sánh.",
+                          "en": "Pick at least 2 units (at most 5) to compare."},
+    "compare.headline": {"vi": "Xếp thứ {rank}", "en": "Ranks {rank}"},
+    "compare.measure": {"vi": "Biểu đồ thể hiện", "en": "The chart shows"},
+    "compare.measure.points": {"vi": "Điểm", "en": "Points"},
+    "compare.measure.percent": {"vi": "% điểm tối đa", "en": "% of the maximum"},
+    "compare.domains": {"vi": "Điểm theo lĩnh vực", "en": "Points by domain"},
+    "compare.criteria": {"vi": "Điểm theo tiêu chí, chênh lệch lớn nhất trước",
+                         "en": "Points by criterion, largest difference first"},
+    "compare.domain_filter": {"vi": "Lĩnh vực", "en": "Domain"},
+    "compare.all_domains": {"vi": "Tất cả lĩnh vực", "en": "All domains"},
+    "compare.note": {"vi": "Chênh lệch = điểm của đơn vị cao nhất trừ điểm của đơn vị thấp nhất trong các đơn vị đang so sánh; trung bình là của toàn cấp. \"–\": tiêu chí không áp dụng cho đơn vị.",
+                     "en": "Difference = the points of the best minus those of the worst of the units compared; the mean is the whole level's. \"–\": the criterion does not apply to the unit."},
+    "compare.download_png": {"vi": "Tải biểu đồ (PNG)", "en": "Download the chart (PNG)"},
+    "compare.download_xlsx": {"vi": "Tải hai bảng (Excel)", "en": "Download both tables (Excel)"},
+    "compare.download_csv_domains": {"vi": "Tải bảng lĩnh vực (CSV)",
+                                     "en": "Download the domain table (CSV)"},
+    "compare.download_csv_criteria": {"vi": "Tải bảng tiêu chí (CSV)",
+                                      "en": "Download the criteria table (CSV)"},
+    # tables, chart and files
+    "compare.total": {"vi": "Tổng điểm", "en": "Total score"},
+    "compare.total_percent": {"vi": "Chỉ số (%)", "en": "Index (%)"},
+    "compare.col.spread": {"vi": "Chênh lệch (điểm)", "en": "Difference (points)"},
+    "compare.col.spread_help": {"vi": "Điểm của đơn vị cao nhất trừ điểm của đơn vị thấp nhất trong các đơn vị đang so sánh",
+                                "en": "The points of the best minus those of the worst of the units compared"},
+    "compare.col.mean": {"vi": "TB toàn cấp", "en": "Level mean"},
+    "compare.col.max": {"vi": "Tối đa", "en": "Max"},
+    "compare.chart_title": {"vi": "So sánh điểm theo lĩnh vực · {period}",
+                            "en": "Points by domain compared · {period}"},
+    "compare.chart_title_percent": {"vi": "So sánh mức đạt theo lĩnh vực (% điểm tối đa) · {period}",
+                                    "en": "Attainment by domain compared (% of the maximum) · {period}"},
+    "compare.axis_points": {"vi": "Điểm", "en": "Points"},
+    "compare.axis_percent": {"vi": "% điểm tối đa", "en": "% of the maximum"},
+    "compare.hover_points": {"vi": "{points} / {max} điểm", "en": "{points} / {max} points"},
+    "compare.hover_percent": {"vi": "{percent}% điểm tối đa ({points} / {max} điểm)",
+                              "en": "{percent}% of the maximum ({points} / {max} points)"},
+    "compare.context": {"vi": "So sánh đơn vị · {title} · {period}",
+                        "en": "Units compared · {title} · {period}"},
+    "compare.sheet_domains": {"vi": "Lĩnh vực", "en": "Domains"},
+    "compare.sheet_criteria": {"vi": "Tiêu chí", "en": "Criteria"},
+}
