@@ -155,7 +155,8 @@ def page_login() -> None:
 def sidebar_account(actor: Actor | None, lang: str) -> None:
     if actor is None:
         return
-    st.sidebar.caption(t("auth.signed_in", lang, user=actor.name, role=actor.role))
+    st.sidebar.caption(t("auth.signed_in", lang, user=actor.name,
+                         role=t(f"auth.role_{actor.role}", lang)))
     if st.sidebar.button(t("auth.logout", lang), key="logout"):
         logout()
         st.rerun()

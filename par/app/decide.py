@@ -77,9 +77,10 @@ def section_what_if(card, unit: str, lang: str) -> None:
     edited = st.data_editor(
         table, key=f"what_if_{unit}", hide_index=True, disabled=["code", "name", "max"],
         column_config={"code": t("col.code", lang), "name": t("col.criterion", lang),
-                       "max": t("col.max", lang),
+                       # "localized": the browser's own decimal mark (1,5 on a Vietnamese desk)
+                       "max": st.column_config.NumberColumn(t("col.max", lang), format="localized"),
                        "points": st.column_config.NumberColumn(t("col.score", lang), min_value=0.0,
-                                                               step=0.25)})
+                                                               step=0.25, format="localized")})
     changed = {c: p for c, p, old in zip(edited["code"], edited["points"], table["points"])
                if pd.notna(p) and abs(p - old) > 1e-12}
     if changed:

@@ -21,7 +21,7 @@ from par.engine.scoring import Scorecard
 from par.export.browser import ExportError, find_browser, render
 from par.export.reproducible import fixed_pdf
 from par.i18n import t
-from par.i18n.formatting import fmt_number, fmt_rank
+from par.i18n.formatting import fmt_number, fmt_period, fmt_rank
 from par.present.figures import (
     TEMPLATE,
     fig_distribution,
@@ -124,7 +124,7 @@ def without_title(fig: go.Figure, top: int = 20) -> go.Figure:
 
 def period_text(card: Scorecard, lang: str = "vi") -> str:
     """'Bộ chỉ số … · tính đến kỳ 2019'."""
-    return t("export.context", lang, title=card.criteria.display_title(lang), as_of=card.as_of)
+    return t("export.context", lang, title=card.criteria.display_title(lang), as_of=fmt_period(card.as_of, lang, year_to_date=True))
 
 
 def unit_text(card: Scorecard, unit: str, lang: str = "vi") -> str:
@@ -207,7 +207,7 @@ def chart_figure(card: Scorecard, kind: str, unit: str | None = None, lang: str 
         return fig.update_layout(margin_t=fig.layout.margin.t + 14)
     elif kind == "heatmap":
         title = t("chart.attainment_domains_title", lang, title=card.criteria.display_title(lang),
-                  as_of=card.as_of)
+                  as_of=fmt_period(card.as_of, lang, year_to_date=True))
         fig = fig_heatmap(get_domain_attainment(card, lang), lang, title)
         fig.update_traces(colorbar_title_side="right")
         _bold_label(fig, _position(card.units.index, unit))

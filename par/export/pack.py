@@ -43,7 +43,7 @@ from par.export.pack_model import (
 )
 from par.export.reproducible import fixed_zip
 from par.i18n import t
-from par.i18n.formatting import fmt_number, fmt_rank
+from par.i18n.formatting import fmt_number, fmt_period, fmt_rank
 from par.present.safe import plotly_text
 
 
@@ -67,7 +67,7 @@ def _cut(text: str, width: int) -> str:
 
 def _cover(card: Scorecard, unit: str | None, lang: str, when: dt.date) -> Slide:
     c = card.criteria
-    items = [Text(t("pack.subtitle", lang, as_of=card.as_of), (0.8, 3.55, 11.7, 0.6), 20,
+    items = [Text(t("pack.subtitle", lang, as_of=fmt_period(card.as_of, lang, year_to_date=True)), (0.8, 3.55, 11.7, 0.6), 20,
                   color="FFFFFF"),
              Text(_date_text(when, lang), (0.8, 5.0, 11.7, 0.5), 16)]
     if unit is not None:
@@ -247,7 +247,7 @@ def pack_slides(card: Scorecard, unit: str | None = None, lang: str = "vi",
 
 
 def footer_text(card: Scorecard, lang: str) -> str:
-    return t("pack.footer", lang, title=card.criteria.display_title(lang), as_of=card.as_of)
+    return t("pack.footer", lang, title=card.criteria.display_title(lang), as_of=fmt_period(card.as_of, lang, year_to_date=True))
 
 
 # -- python-pptx ------------------------------------------------------------------------

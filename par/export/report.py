@@ -28,7 +28,7 @@ from par.analysis.lagging import get_lagging
 from par.engine.scoring import Scorecard
 from par.export.reproducible import FIXED_TIME, fixed_zip
 from par.i18n import t
-from par.i18n.formatting import fmt_number, round_half_up
+from par.i18n.formatting import fmt_number, fmt_period, round_half_up
 from par.read.template import describe_rule
 
 NUMBER_FORMAT = "0.00"
@@ -285,7 +285,7 @@ def build_report(card: Scorecard, lang: str = "vi", unit: str | None = None) -> 
     """The formatted .xlsx report of one scoring; identical bytes for identical inputs.
     With ``unit`` (a unit's page), that unit's rows stand out in every sheet."""
     context = t("report.context", lang, title=card.criteria.display_title(lang),
-                as_of=card.as_of, count=len(card.ranked))
+                as_of=fmt_period(card.as_of, lang, year_to_date=True), count=len(card.ranked))
     wb = Workbook()
     wb.remove(wb.active)
     for (key, write), name in zip(SHEETS, sheet_names(lang)):

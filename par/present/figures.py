@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from par.analysis.trends import trend_kind
 from par.engine.scoring import Scorecard
 from par.i18n import t
-from par.i18n.formatting import fmt_number, fmt_rank
+from par.i18n.formatting import fmt_number, fmt_period, fmt_rank
 from par.present.safe import plotly_text
 
 TEMPLATE = "plotly_white"
@@ -74,7 +74,7 @@ def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
                   annotation_text=plotly_text(t("chart.mean", lang, value=fmt_number(mean, lang))),
                   annotation_position="top")
     title = plotly_text(t("chart.ranking_title", lang, title=card.criteria.display_title(lang),
-                          as_of=card.as_of))
+                          as_of=fmt_period(card.as_of, lang, year_to_date=True)))
     margin = dict(l=10, r=30, t=70, b=40)
     if shown < len(best_first):
         head = top // 2

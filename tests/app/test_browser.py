@@ -562,7 +562,7 @@ def test_unit_user_uploads_only_for_its_own_unit(page):
                    "Nhập/Xuất dữ liệu", "Tải lên"], nav
     assert "Nhật ký" not in nav  # the audit log is for the office and leadership
     assert page.locator('[data-testid="stSidebar"]').get_by_text(
-        f"Đang dùng: {UNIT_USER} (unit)", exact=True).count() == 1
+        f"Đang dùng: {UNIT_USER} (cán bộ đơn vị)", exact=True).count() == 1
     shot(page, "14-don-vi-dang-nhap")
 
     go_to(page, "Tải lên")

@@ -89,6 +89,8 @@ def test_a_unit_user_lands_on_their_unit_and_opens_its_profile(browser, server):
     context, page, errors = _signed_in(browser, server, "lan")
     main = page.get_by_test_id("stMainBlockContainer")
     main.get_by_role("heading", name="Phường Cửa Lò").wait_for()
+    main.get_by_text("Việc cần làm", exact=False).wait_for()  # the last line: all drawn
+    settle(page)
     text = main.inner_text()
     assert re.search(r"Xếp thứ \d+/130 · \d+,\d\d%", text)
     assert "Ba tiêu chí mất nhiều điểm nhất" in text and "Để lên hạng" in text

@@ -115,7 +115,7 @@ def test_demoted_admin_loses_the_upload_page_at_the_next_rerun(site):
     at = at.run()
     assert not at.exception
     assert "Tải lên" not in _titles(at) and "Nhật ký" in _titles(at)
-    assert any("(reviewer)" in c.value for c in at.sidebar.caption)
+    assert any("(lãnh đạo, chỉ xem)" in c.value for c in at.sidebar.caption)
 
 
 def _upload_page() -> None:

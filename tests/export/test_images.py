@@ -166,11 +166,11 @@ def test_concurrent_exports_are_serialised(sample):
 def test_titles_carry_the_context(sample):
     card, _ = sample
     ranking = chart_figure(card, "ranking", "cua-lo")
-    assert ranking.layout.title.text == f"{SET_TITLE} — tính đến kỳ 2019"
+    assert ranking.layout.title.text == f"{SET_TITLE} — Cả năm 2019"
     assert ranking.layout.title.subtitle.text.startswith("Thị xã Cửa Lò: xếp thứ 14/21 · 81,22%")
     domains = chart_figure(card, "domains", "cua-lo")
     assert domains.layout.title.text == "Thị xã Cửa Lò — hạng 14/21: điểm theo lĩnh vực"
-    assert domains.layout.title.subtitle.text == f"{SET_TITLE} · tính đến kỳ 2019"
+    assert domains.layout.title.subtitle.text == f"{SET_TITLE} · Cả năm 2019"
     heatmap = chart_figure(card, "heatmap")
     assert SET_TITLE in heatmap.layout.title.text and not heatmap.layout.title.subtitle.text
     english = chart_figure(card, "ranking", "cua-lo", lang="en")

@@ -91,7 +91,7 @@ def test_slides_titles_and_size(deck):
 
 def test_title_slide_has_set_period_and_date(deck):
     text = " ".join(_texts(deck.slides[0]))
-    assert "tính đến kỳ 2019" in text and "Ngày 25 tháng 11 năm 2026" in text
+    assert "Cả năm 2019" in text and "Ngày 25 tháng 11 năm 2026" in text
     assert "Đơn vị trọng tâm: Thị xã Cửa Lò" in text
 
 

@@ -58,7 +58,7 @@ def test_sheet_names(book, card):
 def test_ranking_matches_the_engine(book, card):
     ws = book["Xếp hạng"]
     assert ws["A1"].value == "Xếp hạng Chỉ số cải cách hành chính"
-    assert "tính đến kỳ 2019" in ws["A2"].value and "21 đơn vị" in ws["A2"].value
+    assert "Cả năm 2019" in ws["A2"].value and "21 đơn vị" in ws["A2"].value
     header, rows = _rows(ws)
     assert header[:3] == ["Hạng", "Mã đơn vị", "Đơn vị"]
     i_index, i_band = header.index("Chỉ số (%)"), header.index("Xếp loại")

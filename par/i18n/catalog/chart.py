@@ -2,7 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "chart.mean": {"vi": "Trung bình {value}", "en": "Mean {value}"},
-    "chart.ranking_title": {"vi": "{title} — tính đến kỳ {as_of}", "en": "{title} — as of {as_of}"},
+    "chart.ranking_title": {"vi": "{title} — {as_of}", "en": "{title} — {as_of}"},
     "chart.ranking_gap": {"vi": "… {count} đơn vị khác …", "en": "… {count} other units …"},
     "chart.ranking_top_bottom": {"vi": "{top} đơn vị đứng đầu và {bottom} đơn vị cuối bảng trong tổng số {count}",
                                  "en": "The top {top} and bottom {bottom} of {count} units"},
@@ -14,8 +14,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart.max_value": {"vi": "Tối đa {value}", "en": "Max {value}"},
     "chart.attainment": {"vi": "Mức đạt (%)", "en": "Attainment (%)"},
     "chart.attainment_title": {"vi": "Mức đạt (% điểm tối đa)", "en": "Attainment (% of the maximum)"},
-    "chart.attainment_domains_title": {"vi": "{title} — mức đạt theo lĩnh vực (%), tính đến kỳ {as_of}",
-                                       "en": "{title} — attainment by domain (%), as of {as_of}"},
+    "chart.attainment_domains_title": {"vi": "{title} — mức đạt theo lĩnh vực (%), {as_of}",
+                                       "en": "{title} — attainment by domain (%), {as_of}"},
     "chart.attainment_leaves_title": {"vi": "Lĩnh vực {code}. {name} — mức đạt theo tiêu chí (%)",
                                       "en": "Domain {code}. {name} — attainment by criterion (%)"},
     "chart.distribution_title": {"vi": "{code} {name} — điểm của các đơn vị",

@@ -1,7 +1,7 @@
 """Messages whose keys start with ``export.``."""
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "export.context": {"vi": "{title} · tính đến kỳ {as_of}", "en": "{title} · as of {as_of}"},
+    "export.context": {"vi": "{title} · {as_of}", "en": "{title} · {as_of}"},
     "export.context_unit": {"vi": "{unit}: xếp thứ {rank} · {index}%", "en": "{unit}: ranks {rank} · {index}%"},
     "export.context_unranked": {"vi": "{unit}: chưa được xếp hạng", "en": "{unit}: not ranked"},
     "export.context_ranking": {"vi": "{count} đơn vị được xếp hạng · trung bình {mean}%",

@@ -1,8 +1,8 @@
 """Messages whose keys start with ``pack.``."""
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "pack.subtitle": {"vi": "Kết quả chấm điểm Chỉ số cải cách hành chính — tính đến kỳ {as_of}",
-                      "en": "PAR index results — as of {as_of}"},
+    "pack.subtitle": {"vi": "Kết quả chấm điểm Chỉ số cải cách hành chính — {as_of}",
+                      "en": "PAR index results — {as_of}"},
     "pack.date": {"vi": "Ngày {day} tháng {month} năm {year}", "en": "{day}/{month}/{year}"},
     "pack.focus": {"vi": "Đơn vị trọng tâm: {unit}", "en": "Focus unit: {unit}"},
     "pack.ranking_title": {"vi": "Xếp hạng Chỉ số cải cách hành chính", "en": "PAR index ranking"},
@@ -41,5 +41,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pack.col.gain": {"vi": "Cần thêm", "en": "To gain"},
     "pack.col.after": {"vi": "Sau khi đạt", "en": "After"},
     "pack.trend_title": {"vi": "{unit} — chỉ số và thứ hạng qua các kỳ", "en": "{unit} — index and rank over the periods"},
-    "pack.footer": {"vi": "{title} · tính đến kỳ {as_of}", "en": "{title} · as of {as_of}"},
+    "pack.footer": {"vi": "{title} · {as_of}", "en": "{title} · {as_of}"},
 }
