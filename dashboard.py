@@ -20,6 +20,7 @@ from par.app.auth_ui import (
 )
 from par.app.common import keep_picker_state
 from par.app.menu import pages_for
+from par.app.phone import close_sidebar_on_phone
 from par.domain.auth import menu_for
 from par.i18n import LANGS, t
 
@@ -41,5 +42,6 @@ keys = menu_for(actor, has_accounts=has_accounts)
 pages = pages_for(keys, lang)
 st.session_state["nav_pages"] = dict(zip(keys, pages))  # for links between pages (home)
 page = st.navigation(pages)
+close_sidebar_on_phone(page.url_path or "home")  # a tapped page link must not stay covered
 with page_guard(lang):  # whatever a page did not foresee: a message with an error id
     page.run()

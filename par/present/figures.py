@@ -24,6 +24,8 @@ TEMPLATE = "plotly_white"
 COLOR = "#1f5fa8"
 HIGHLIGHT = "#d9480f"
 MEAN_COLOR = "#555555"
+TITLE_WIDTH = 40  # characters on one title line: a longer title breaks (a phone is narrow)
+
 
 
 def short_label(text: str, width: int = 28) -> str:
@@ -178,12 +180,17 @@ def fig_domains(comparison, unit_name: str, rank_text: str, lang: str = "vi") ->
         marker=dict(symbol="line-ns-open", size=34, color=MAX_COLOR, line=dict(width=3)),
         hovertemplate=hover))
     top = float(c["max"].max()) if len(c) else 1.0
+    # The legend sits under the plot: above it, a narrow screen (a phone) wraps it into rows
+    # that climb over the title. A long title breaks after the unit's name (never inside it).
+    text = t("chart.domains_title", lang, unit=unit_name, rank=rank_text)
+    head, dash, tail = text.partition(" — ")
+    title = plotly_text(text) if len(text) <= TITLE_WIDTH or not dash else \
+        plotly_text(head + dash.rstrip()) + "<br>" + plotly_text(tail)
     return _finish(
-        fig, plotly_text(t("chart.domains_title", lang, unit=unit_name, rank=rank_text)),
-        height=max(380, 78 * len(c) + 170), lang=lang, barmode="group", bargap=0.25,
-        xaxis=dict(title=plotly_text(t("col.score", lang)), range=[0, top * 1.12]),
+        fig, title, height=max(380, 78 * len(c) + 200), lang=lang, barmode="group",
+        bargap=0.25, xaxis=dict(title=plotly_text(t("col.score", lang)), range=[0, top * 1.12]),
         yaxis=dict(autorange="reversed"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0))
+        legend=dict(orientation="h", yanchor="top", y=-0.1, x=0.0))
 
 
 def fig_heatmap(attainment, lang: str = "vi", title: str | None = None,
