@@ -28,13 +28,15 @@ TITLE_WIDTH = 40  # characters on one title line: a longer title breaks (a phone
 
 
 
-def short_label(text: str, width: int = 28) -> str:
-    """Long Vietnamese unit names wrap over two lines, then truncate; plotly-safe (each line
-    escaped after wrapping, so the width counts letters and no entity is cut)."""
-    lines = textwrap.wrap(str(text), width)
-    if len(lines) > 2:
-        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")]
-    return "<br>".join(plotly_text(line) for line in lines)
+def short_label(text: str, width: int = 28, lines: int = 2) -> str:
+    """Long Vietnamese names wrap between words over ``lines`` lines, the last one shortened
+    with "…"; plotly-safe (each line escaped after wrapping, so the width counts letters and
+    no entity is cut)."""
+    wrapped = textwrap.wrap(str(text), width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines - 1] + [textwrap.shorten(" ".join(wrapped[lines - 1:]), width,
+                                                          placeholder="…")]
+    return "<br>".join(plotly_text(line) for line in wrapped)
 
 
 def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
@@ -68,11 +70,14 @@ def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
         shown_index.append(fmt_number(r["index"], lang))  # half up, as it ranks (CONTRACT §4)
         texts.append(f"{int(r['rank'])}/{int(r['of'])} · {shown_index[-1]}")
         colors.append(HIGHLIGHT if best_first.index[item] == highlight else COLOR)
+    # Labels inside the bars' ends and the mean line under the bars: outside labels ran
+    # across the dashed line (the exported charts had this already; now both look the same).
     fig = go.Figure(go.Bar(
         x=np.array(xs, dtype=float), y=_unique(labels), orientation="h",
-        marker_color=colors, text=texts, textposition="outside", cliponaxis=False,
+        marker_color=colors, text=texts, textposition="inside", insidetextanchor="end",
+        insidetextfont=dict(color="white"), cliponaxis=False,
         customdata=shown_index, hovertemplate="%{y}: %{customdata}<extra></extra>"))
-    fig.add_vline(x=mean, line_dash="dash", line_color=MEAN_COLOR,
+    fig.add_vline(x=mean, line_dash="dash", line_color=MEAN_COLOR, layer="below",
                   annotation_text=plotly_text(t("chart.mean", lang, value=fmt_number(mean, lang))),
                   annotation_position="top")
     title = plotly_text(t("chart.ranking_title", lang, title=card.criteria.display_title(lang),
@@ -88,6 +93,7 @@ def fig_ranking(card: Scorecard, lang: str = "vi", highlight: str | None = None,
         template=TEMPLATE, title=title,
         xaxis=dict(title=plotly_text(t("col.index", lang)),
                    range=[0, card.criteria.scale * 1.12]),
+        yaxis=dict(ticklabelstandoff=6),
         height=max(360, 26 * len(rows) + 120), margin=margin,
         font=dict(family="Liberation Sans, Arial, sans-serif"))
     return fig
@@ -151,10 +157,10 @@ def _finish(fig: go.Figure, title: str, height: int, lang: str, **layout) -> go.
     return fig
 
 
-def _labels(keys: list, names: dict | None, width: int) -> list[str]:
+def _labels(keys: list, names: dict | None, width: int, lines: int = 2) -> list[str]:
     """short_label(name) per key; the keys themselves if the names would collide."""
     names = names or {}
-    labels = [short_label(str(names.get(k, k)), width) for k in keys]
+    labels = [short_label(str(names.get(k, k)), width, lines) for k in keys]
     return labels if len(set(labels)) == len(labels) else [plotly_text(k) for k in keys]
 
 
@@ -204,8 +210,9 @@ def fig_heatmap(attainment, lang: str = "vi", title: str | None = None,
     column_names = column_names if column_names is not None else a.attrs.get("column_names", {})
     units, codes = list(a.index), list(a.columns)
     y = _labels(units, unit_names, 30)
-    if len(codes) <= 10:
-        x = _labels(codes, {k: f"{k}. {v}" for k, v in column_names.items()}, 18)
+    if len(codes) <= 10:  # names under the columns, as narrow as the columns are
+        width = max(8, min(18, 96 // max(len(codes), 1)))
+        x = _labels(codes, {k: f"{k}. {v}" for k, v in column_names.items()}, width, lines=3)
     else:
         x = [plotly_text(k) for k in codes]
     z = a.to_numpy(dtype=float)
@@ -222,7 +229,7 @@ def fig_heatmap(attainment, lang: str = "vi", title: str | None = None,
     return _finish(fig, plotly_text(title or t("chart.attainment_title", lang)),
                    height=max(360, 24 * len(units) + 190), lang=lang,
                    xaxis=dict(side="bottom", tickangle=0 if len(codes) <= 10 else -45),
-                   yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=80, b=60))
+                   yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=80, b=80))
 
 
 def fig_distribution(dist, code: str, name: str, lang: str = "vi",
