@@ -33,6 +33,11 @@ def section_intervals(card, lang: str) -> None:
                         key="rank_intervals")
 
 
+def default_target(rank: int) -> int:
+    """The target rank the unit page proposes first: four places up (the first place at most)."""
+    return max(1, rank - 4)
+
+
 def section_target(card, unit: str, lang: str) -> None:
     u = card.units.loc[unit]
     if pd.isna(u["rank"]):
@@ -40,7 +45,7 @@ def section_target(card, unit: str, lang: str) -> None:
     st.subheader(t("decide.section_target", lang))
     rank, of = int(u["rank"]), int(u["of"])
     target = st.number_input(t("decide.target_rank", lang), min_value=1, max_value=of,
-                             value=max(1, rank - 4), step=1, key=f"target_{unit}")
+                             value=default_target(rank), step=1, key=f"target_{unit}")
     plan = get_target_plan(card, unit, int(target), lang)
     if plan.already:
         st.info(t("decide.target_already", lang))

@@ -1,6 +1,7 @@
 """Download buttons for meeting material; every file is built only when its button is clicked."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from par.i18n import t
@@ -33,20 +34,36 @@ def _trend(card, unit: str | None):
     return get_trend(card.criteria, cache.units(), cache.rows_for(card.criteria.id), [unit])
 
 
+def _target(card, unit: str | None) -> int | None:
+    """The target rank the unit page shows (par.app.decide.section_target: the user's choice,
+    else its default), so the pack's target slide says what the page says. Read while the
+    page is drawn: the file itself is built later, outside the page's run."""
+    from par.app.decide import default_target
+
+    if unit is None or unit not in card.units.index or pd.isna(card.units.at[unit, "rank"]):
+        return None
+    value = st.session_state.get(f"target_{unit}")
+    return int(value) if value else default_target(int(card.units.at[unit, "rank"]))
+
+
 def meeting_downloads(card, lang: str, unit: str | None = None) -> None:
     """The Excel report and the slide pack (PPTX and PDF) — the same files as the CLI's."""
     from par.export.pack import build_pack, build_pack_pdf
     from par.export.report import build_report
 
     stem = f"{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
+    target = _target(card, unit)
     cols = st.columns(3)
     cols[0].download_button(t("export.button_report", lang), key="dl_report", on_click="ignore",
                             data=lambda: build_report(card, lang, unit),
                             file_name=f"bao-cao-{stem}.xlsx", mime=MIME["xlsx"])
     cols[1].download_button(t("export.button_pack", lang), key="dl_pack", on_click="ignore",
-                            data=lambda: build_pack(card, unit, lang, trend=_trend(card, unit)),
+                            data=lambda: build_pack(card, unit, lang, trend=_trend(card, unit),
+                                                    target_rank=target),
                             file_name=f"trinh-chieu-{stem}.pptx", mime=MIME["pptx"])
     cols[2].download_button(t("export.button_pack_pdf", lang), key="dl_pack_pdf",
                             on_click="ignore",
-                            data=lambda: build_pack_pdf(card, unit, lang, trend=_trend(card, unit)),
+                            data=lambda: build_pack_pdf(card, unit, lang,
+                                                        trend=_trend(card, unit),
+                                                        target_rank=target),
                             file_name=f"trinh-chieu-{stem}.pdf", mime=MIME["pdf"])

@@ -1,4 +1,5 @@
-"""Real browser: the first screen (Tổng quan) for the office chief and for a unit's staff.
+"""Real browser: the first screen (Tổng quan) for the office chief and for a unit's staff,
+and someone preparing a meeting taking a unit's slide pack and report.
 
 Its own sample database with an admin and a unit account (Phường Cửa Lò), Chromium at an
 office laptop's 1366×768: each signs in, lands on the overview, reads their story and follows
@@ -55,7 +56,7 @@ def browser():
 
 
 def _signed_in(browser, server, name: str):
-    context = browser.new_context(viewport=LAPTOP, locale="vi-VN")
+    context = browser.new_context(viewport=LAPTOP, locale="vi-VN", accept_downloads=True)
     context.set_default_timeout(UI_TIMEOUT)
     page = context.new_page()
     errors: list[str] = []
@@ -102,4 +103,49 @@ def test_a_unit_user_lands_on_their_unit_and_opens_its_profile(browser, server):
     page.get_by_text("Phường Cửa Lò").first.wait_for()
     assert not app_exceptions(page) and not errors
     shot(page, "home-3-unit-profile")
+    context.close()
+
+
+def test_someone_preparing_a_meeting_takes_a_units_pack_and_report(browser, server, tmp_path):
+    """At 1366×768: the unit page's slide pack (with its target-rank and trend slides) and its
+    Excel report (the unit's rows stand out)."""
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+
+    from par.export.report import UNIT_FILL
+
+    context, page, errors = _signed_in(browser, server, "chanh-van-phong")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Đơn vị", exact=True).click()
+    page.get_by_role("heading", name="Đơn vị", exact=True).wait_for()
+    settle(page)
+    for label, option in (("Bộ chỉ số", re.compile(r"cấp huyện.*2019")),
+                          ("Đơn vị", "Thị xã Cửa Lò")):
+        page.get_by_role("combobox", name=label, exact=True).click()
+        page.get_by_role("option", name=option, exact=True).click()
+        settle(page)
+    page.get_by_role("heading", name=re.compile(r"^Xếp thứ 14\/21 · ")).wait_for()
+    button = page.get_by_role("button", name="Bộ trình chiếu (PPTX)", exact=True)
+    button.scroll_into_view_if_needed()
+    settle(page)
+    shot(page, "home-4-meeting-unit")
+    with page.expect_download(timeout=90_000) as pack:
+        button.click()
+    slides = list(Presentation(pack.value.path()).slides)
+    titles = [s.shapes.title.text for s in slides]
+    assert titles[-2:] == ["Thị xã Cửa Lò — để lên hạng",
+                           "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ"]
+    # the target the page shows (rank 14 − 4 by default) is the one on the slide
+    target_text = "\n".join(shape.text_frame.text for shape in slides[-2].shapes
+                            if shape.has_text_frame)
+    assert "lên hạng 10/21" in target_text
+    with page.expect_download(timeout=90_000) as report:
+        page.get_by_role("button", name="Báo cáo Excel", exact=True).click()
+    ranking = openpyxl.load_workbook(io.BytesIO(open(report.value.path(), "rb").read()))
+    sheet = ranking.worksheets[0]
+    marked = [sheet.cell(r, 2).value for r in range(4, sheet.max_row + 1)
+              if sheet.cell(r, 1).fill.fgColor.rgb == UNIT_FILL.fgColor.rgb]
+    assert marked == ["cua-lo"]
+    assert not app_exceptions(page) and not errors
     context.close()
