@@ -24,6 +24,15 @@ TEMPLATE = "plotly_white"
 COLOR = "#1f5fa8"
 HIGHLIGHT = "#d9480f"
 MEAN_COLOR = "#555555"
+
+
+def legend_below(height: int, top: int = 90, bottom: int = 40) -> dict:
+    """A horizontal legend under the plot, clear of the x axis's ticks and title (about 64 px
+    below the plot): above the plot, a narrow screen (a phone) wraps it into rows that climb
+    over the chart's title. Plotly grows the bottom margin to fit it."""
+    return dict(orientation="h", yanchor="top", y=-64 / max(height - top - bottom, 100),
+                x=0.0, xanchor="left")
+
 TITLE_WIDTH = 40  # characters on one title line: a longer title breaks (a phone is narrow)
 
 
@@ -192,11 +201,11 @@ def fig_domains(comparison, unit_name: str, rank_text: str, lang: str = "vi") ->
     head, dash, tail = text.partition(" — ")
     title = plotly_text(text) if len(text) <= TITLE_WIDTH or not dash else \
         plotly_text(head + dash.rstrip()) + "<br>" + plotly_text(tail)
+    height = max(380, 78 * len(c) + 200)
     return _finish(
-        fig, title, height=max(380, 78 * len(c) + 200), lang=lang, barmode="group",
+        fig, title, height=height, lang=lang, barmode="group",
         bargap=0.25, xaxis=dict(title=plotly_text(t("col.score", lang)), range=[0, top * 1.12]),
-        yaxis=dict(autorange="reversed"),
-        legend=dict(orientation="h", yanchor="top", y=-0.1, x=0.0))
+        yaxis=dict(autorange="reversed"), legend=legend_below(height))
 
 
 def fig_heatmap(attainment, lang: str = "vi", title: str | None = None,
@@ -334,12 +343,12 @@ def fig_rank_intervals(intervals, lang: str = "vi", highlight: str | None = None
                    mode="markers", marker=dict(color=colors, size=9),
                    name=plotly_text(t("chart.nominal_rank", lang)), hoverinfo="skip")])
     of = int(d["of"].max()) if len(d) else 1
-    return _finish(fig, plotly_text(t("chart.interval_title", lang)),
-                   height=max(360, 26 * len(d) + 140),
+    height = max(360, 26 * len(d) + 140)
+    return _finish(fig, plotly_text(t("chart.interval_title", lang)), height=height,
                    lang=lang, xaxis=dict(title=plotly_text(t("col.rank", lang)),
                                          range=[0.4, of + 0.6],
                                          dtick=1 if of <= 30 else None),
-                   legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0), barmode="overlay")
+                   legend=legend_below(height), barmode="overlay")
 
 
 def add_projection(fig: go.Figure, x_from: str, y_from: float, x_to: str, y_to: float,
