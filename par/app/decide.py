@@ -11,7 +11,7 @@ from par.decide.target import get_safety_margin, get_target_plan, what_if
 from par.decide.uncertainty import get_rank_intervals
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_rank
-from par.present.figures import add_projection, fig_rank_intervals
+from par.present.figures import add_projection, fig_rank_intervals, period_label
 from par.present.frames import localise
 
 
@@ -126,7 +126,8 @@ def section_projection(fig, criteria, own: pd.DataFrame, unit: str, lang: str):
         "projected_rank": "decide.col_projected_rank", "risk": "decide.col_risk"}, lang,
         numbers=("index", "projected_index")), hide_index=True)
     ytd = own[own["as_of"].astype(str) == latest].iloc[0]
-    return add_projection(fig, latest, float(ytd["index"]), t("chart.projection", lang),
+    return add_projection(fig, period_label(latest, lang), float(ytd["index"]),
+                          t("chart.projection", lang),
                           float(p["projected_index"]), fmt_rank(p["projected_rank"], p["of"]),
                           lang)
 

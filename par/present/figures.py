@@ -267,8 +267,9 @@ def fig_distribution(dist, code: str, name: str, lang: str = "vi",
                               range=[0, (top or 1.0) * 1.18]))
 
 
-def _period_label(as_of: str, lang: str) -> str:
-    return plotly_text(t("chart.whole_year", lang, year=as_of) if "-" not in as_of else as_of)
+def period_label(as_of: str, lang: str) -> str:
+    """'Quý I/2019', 'Cả năm 2019' (fmt_period), as every other screen writes a period."""
+    return plotly_text(fmt_period(as_of, lang))
 
 
 def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) -> go.Figure:
@@ -282,7 +283,7 @@ def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) 
         raise ValueError(f"the trend frame holds {len(units)} units; pass unit= one of {units}")
     d = trend[trend["unit"] == (unit if unit is not None else (units[0] if units else None))]
     as_of = [str(p) for p in d["as_of"]]
-    x = [_period_label(p, lang) for p in as_of]
+    x = [period_label(p, lang) for p in as_of]
     ranks = [fmt_rank(r, o) for r, o in zip(d["rank"], d["of"])]
     prov = d["provisional"].to_numpy(dtype=bool)
     stages = d["stage"].tolist() if "stage" in d else ["self" if p else "appraisal" for p in prov]
@@ -317,7 +318,9 @@ def fig_trend(trend, unit_name: str, lang: str = "vi", unit: str | None = None) 
             hovertemplate="%{x}: %{customdata}<extra></extra>", name=plotly_text(name), **style))
     top = float(np.nanmax(index)) if np.isfinite(index).any() else 100.0
     if prov.any():
-        fig.add_annotation(text=plotly_text(t("chart.provisional_note", lang)), showarrow=False,
+        note = "<br>".join(plotly_text(line) for line in textwrap.wrap(
+            t("chart.provisional_note", lang), 60))  # a phone is narrower than the sentence
+        fig.add_annotation(text=note, showarrow=False,
                            xref="paper", yref="paper", x=0, y=-0.3, xanchor="left",
                            font=dict(size=12, color=MEAN_COLOR))
     return _finish(fig, plotly_text(t("chart.trend_title", lang, unit=unit_name)), height=420,

@@ -59,6 +59,11 @@ def _open_page(page, title: str) -> None:
 
 
 def _sidebar_closed(page) -> bool:
+    """Wait (up to the UI timeout) for the sidebar to slide out of view; whether it did."""
+    page.wait_for_function("""() => {
+        const s = document.querySelector('[data-testid="stSidebar"]');
+        const box = s && s.getBoundingClientRect();
+        return !box || box.right <= 0; }""")
     box = page.get_by_test_id("stSidebar").bounding_box()
     return box is None or box["x"] + box["width"] <= 0
 
@@ -66,10 +71,6 @@ def _sidebar_closed(page) -> bool:
 def test_the_sidebar_closes_after_a_page_is_picked(phone):
     shot(phone, "phone-1-overview")
     _open_page(phone, "Xếp hạng")
-    phone.wait_for_function("""() => {
-        const s = document.querySelector('[data-testid="stSidebar"]');
-        const box = s && s.getBoundingClientRect();
-        return !box || box.right <= 0; }""")
     assert _sidebar_closed(phone)
     assert phone.get_by_test_id("stExpandSidebarButton").is_visible()
     assert phone.get_by_test_id("stMetricLabel").first.is_visible()  # the page, not the menu

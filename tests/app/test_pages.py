@@ -410,7 +410,7 @@ def test_trends_page_projection_is_drawn_apart():
     assert not at.exception
     traces = _chart(at)["data"]
     projection = [tr for tr in traces if tr.get("line", {}).get("dash") == "dash"]
-    assert len(projection) == 1 and projection[0]["x"][0] == "2025-Q4"
+    assert len(projection) == 1 and projection[0]["x"][0] == "Quý IV/2025"
     assert any("Cách dự báo" in c.value for c in at.caption)
     table = next(d.value for d in at.dataframe if "Hạng dự báo" in d.value.columns)
     assert table["Hạng dự báo"].iloc[0].endswith("/130")

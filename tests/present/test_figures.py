@@ -132,7 +132,7 @@ def test_trend_draws_self_scores_and_the_appraised_year_as_two_series():
     own, appraised = fig.to_plotly_json()["data"]
     # both span every period, so the axis keeps time order; each has its own points only
     assert own["type"] == appraised["type"] == "scatter"
-    assert list(own["x"]) == list(appraised["x"]) == ["2019-Q1", "2019-Q2", "Cả năm 2019"]
+    assert list(own["x"]) == list(appraised["x"]) == ["Quý I/2019", "Quý II/2019", "Cả năm 2019"]
     assert own["name"] == "Tự chấm lũy kế" and appraised["name"] == "Thẩm định cả năm"
     assert own["mode"] == "lines+markers+text" and appraised["mode"] == "markers+text"
     assert list(own["y"]) == [60.2666, 60.9695, None] and own["connectgaps"] is False
@@ -146,7 +146,7 @@ def test_trend_draws_self_scores_and_the_appraised_year_as_two_series():
         "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ")
     assert fig.layout.annotations[0].text.startswith("○ tạm tính")
     en = fig_trend(TREND, "Cửa Lò", "en")
-    assert en.data[0].x[-1] == "Year 2019"
+    assert en.data[0].x[-1] == "Whole year 2019"
     assert [d.name for d in en.data] == ["Self-assessed, year to date", "Appraised, whole year"]
 
 
@@ -211,7 +211,7 @@ def test_sample_figures_for_cua_lo(sample):
 
     trend = fig_trend(get_trend(criteria, units, rows, ["cua-lo"]), u["name"])
     own, appraised = trend.data
-    assert list(own.x) == ["2019-Q1", "2019-Q2", "2019-Q3", "2019-Q4", "Cả năm 2019"]
+    assert list(own.x) == ["Quý I/2019", "Quý II/2019", "Quý III/2019", "Quý IV/2019", "Cả năm 2019"]
     assert appraised.text[-1] == "14/21" and own.y[-1] is None and own.y[3] is not None
     assert trend.layout.title.text == "Thị xã Cửa Lò — chỉ số và thứ hạng qua các kỳ"
 

@@ -24,7 +24,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart.trend_title": {"vi": "{unit} — chỉ số và thứ hạng qua các kỳ",
                           "en": "{unit} — index and rank by period"},
     "chart.period": {"vi": "Kỳ", "en": "Period"},
-    "chart.whole_year": {"vi": "Cả năm {year}", "en": "Year {year}"},
     "chart.provisional_note": {"vi": "○ tạm tính: có tiêu chí mới có số liệu tự chấm, chưa được thẩm định; tiêu chí chưa chấm (như khảo sát) tính 0 điểm",
                                "en": "○ provisional: some criteria are self-assessed only, not yet appraised; criteria not yet scored (such as surveys) count 0"},
     "chart.trend_unscored": {"vi": "{points} điểm chưa chấm, tính 0", "en": "{points} points not yet scored, counted 0"},
