@@ -77,7 +77,9 @@ def test_the_chief_lands_on_each_levels_story_and_opens_the_ranking(browser, ser
     main = page.get_by_test_id("stMainBlockContainer")
     main.get_by_text(re.compile(r"^130 xã, phường — \d+ đã nộp Quý ")).wait_for()
     main.get_by_text(re.compile(r"^21 huyện, thị xã, thành phố — 21 đã nộp Cả năm 2019")).wait_for()
-    assert main.get_by_text("Số liệu cập nhật lần cuối:", exact=False).count() >= 3
+    # one "data last changed" line per level: wait for the third (the page draws in order)
+    main.get_by_text("Số liệu cập nhật lần cuối:", exact=False).nth(2).wait_for()
+    settle(page)
     shot(page, "home-1-chief")
     main.get_by_role("link", name="Xem bảng xếp hạng").first.click()
     page.get_by_role("heading", name="Xếp hạng", exact=True).wait_for()
