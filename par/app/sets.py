@@ -156,8 +156,7 @@ def _copy(stored, actor, lang: str) -> None:
     cols = st.columns(2)
     year = cols[0].number_input(t("library.copy_year", lang), min_value=2000, max_value=2100,
                                 value=source.year + 1, step=1, key="sets_copy_year")
-    default_id = source.id.replace(str(source.year), str(int(year))) \
-        if str(source.year) in source.id else f"{source.id}-{int(year)}"
+    default_id = library.id_for_year(source, int(year))
     new_id = cols[1].text_input(t("library.copy_id", lang), value=default_id,
                                 key=f"sets_copy_id_{set_id}_{int(year)}")
     if st.button(t("library.copy_button", lang), key="sets_copy"):

@@ -42,7 +42,7 @@ _LABELS = dict(textposition="auto", insidetextanchor="end", cliponaxis=False,
 
 def period_label(card: Scorecard, lang: str = "vi") -> str:
     """'Cả năm 2019', or 'Lũy kế đến Quý II/2019' (scores count from January)."""
-    return fmt_period(card.as_of, lang, year_to_date=not card.as_of.is_annual)
+    return fmt_period(card.as_of, lang, year_to_date=True)  # the year reads "Cả năm" either way
 
 
 def title_text(card: Scorecard, lang: str = "vi", measure: str = "points") -> str:

@@ -53,10 +53,7 @@ def unit_names(ids: pd.Series, units: pd.DataFrame) -> pd.Series:
 
 def period_label(period, lang: str = "vi") -> str:
     """A period as people write it, year to date for a quarter ('Lũy kế đến Quý IV/2019')."""
-    found = parse_period(str(period))
-    if found is None:
-        return str(period)
-    return fmt_period(found, lang, year_to_date=not found.is_annual)
+    return fmt_period(period, lang, year_to_date=True)  # the year reads "Cả năm" either way
 
 
 def _period_with_code(period, lang: str) -> str:

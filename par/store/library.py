@@ -104,12 +104,17 @@ def get_set(store: Store, set_id: str, sha256: str | None = None) -> CriteriaSet
         return _parse(_version(conn, set_id, sha256))
 
 
+def id_for_year(criteria: CriteriaSet, year: int) -> str:
+    """The id a copy for ``year`` gets by default: the year in the id moved, else appended."""
+    old = str(criteria.year)
+    return criteria.id.replace(old, str(year)) if old in criteria.id else f"{criteria.id}-{year}"
+
+
 def copy_for_year(criteria: CriteriaSet, year: int, new_id: str | None = None) -> CriteriaSet:
     """Last year's set as the draft of ``year``: the same text (comments kept) with its id,
     year and titles moved to the new year. Nothing is stored (``add_set`` does that)."""
     old = str(criteria.year)
-    new_id = new_id or (criteria.id.replace(old, str(year)) if old in criteria.id
-                        else f"{criteria.id}-{year}")
+    new_id = new_id or id_for_year(criteria, year)
     text = criteria.yaml_text or ""
     for key, value in (("id", new_id), ("year", str(year)),
                        ("title", criteria.title.replace(old, str(year))),
