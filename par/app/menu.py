@@ -16,6 +16,9 @@ from par.app.criteria import page_criteria
 from par.app.data import page_data
 from par.app.home import page_home
 from par.app.ranking import page_ranking
+from par.app.round_appraise import page_round_appraise
+from par.app.round_self import page_round_self
+from par.app.rounds import page_rounds
 from par.app.sets import page_sets
 from par.app.trends import page_trends
 from par.app.unit import page_unit
@@ -33,6 +36,9 @@ ROUTES: dict[str, tuple[Callable[[], None], str, str]] = {
     "trends": (page_trends, "nav.trends", "xu-huong"),
     "data": (page_data, "nav.data", "du-lieu"),
     "upload": (page_upload, "nav.upload", "tai-len"),
+    "round_self": (page_round_self, "nav.round_self", "tu-cham"),
+    "round_appraise": (page_round_appraise, "nav.round_appraise", "tham-dinh"),
+    "rounds": (page_rounds, "nav.rounds", "dot-cham"),
     "sets": (page_sets, "nav.sets", "bo-chi-so"),
     "audit": (page_audit, "nav.audit", "nhat-ky"),
     "login": (page_login, "auth.login_title", "dang-nhap"),

@@ -5,7 +5,9 @@ store takes an Actor and calls ``authorize`` inside its transaction.
 
 - admin: the PAR office — every unit, rollback, criteria sets, accounts;
 - reviewer: office chief and leadership — sees everything, changes nothing;
-- unit: staff of one or more named units — imports (and rolls back) their own units only.
+- unit: staff of one or more named units — imports (and rolls back) their own units only;
+- appraiser: a member of the appraisal council for some domains (top-level codes) — writes
+  appraisal rows for those domains in a scoring round only (par.domain.rounds), reads the rest.
 """
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ from dataclasses import dataclass, field
 
 from par.domain.issues import Issue, ParError
 
-ROLES = ("admin", "reviewer", "unit")
+ROLES = ("admin", "reviewer", "unit", "appraiser")
 ACTIONS = ("import", "rollback", "criteria", "units", "accounts", "audit", "reset")
 
 # The dashboard's pages by key, in menu order (par/app/menu.py maps them to st.Page).
 VIEW_PAGES = ("home", "ranking", "unit", "compare", "criteria", "trends", "data")
-PAGES = VIEW_PAGES + ("upload", "sets", "audit", "login")
+# the scoring round (par.domain.rounds): "Tự chấm" for unit staff, "Thẩm định" for
+# appraisers, "Đợt chấm" (create, move on, status board, publish) for the office
+ROUND_PAGES = ("round_self", "round_appraise", "rounds")
+PAGES = VIEW_PAGES + ("upload",) + ROUND_PAGES + ("sets", "audit", "login")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Actor:
     role: str
     units: frozenset[str] = field(default_factory=frozenset)
     local: bool = False  # the CLI on the machine itself, before any account exists
+    domains: frozenset[str] = field(default_factory=frozenset)  # an appraiser's domain codes
 
     @classmethod
     def local_admin(cls, name: str = "local") -> "Actor":
@@ -79,12 +85,18 @@ def menu_for(actor: Actor | None, *, has_accounts: bool) -> list[str]:
     """
     actor = acting(actor, has_accounts=has_accounts)
     if not has_accounts:
-        return list(VIEW_PAGES)
+        return list(VIEW_PAGES) + ["rounds"]  # the round's status board, read-only
     if actor is None:
         return ["login"]
     pages = list(VIEW_PAGES)
     if actor.may_import_any():
         pages.append("upload")
+    if actor.role == "admin" or (actor.role == "unit" and actor.units):
+        pages.append("round_self")
+    if actor.role in ("admin", "appraiser"):
+        pages.append("round_appraise")
+    if actor.role in ("admin", "reviewer", "appraiser"):
+        pages.append("rounds")  # the status board; only an admin sees its controls
     if actor.may("criteria"):
         pages.append("sets")
     if actor.may("audit"):

@@ -43,12 +43,27 @@ class Issue:
         return ", ".join(parts)
 
     def message(self, lang: str = "vi") -> str:
-        return t(self.code, lang, **{k: _quoted(v) for k, v in self.params.items()})
+        return t(self.code, lang, **{k: _term(_quoted(v), lang) for k, v in self.params.items()})
 
     def render(self, lang: str = "vi") -> str:
         where = self.location(lang)
         prefix = t("severity.warning", lang) + " " if self.severity == "warning" else ""
         return f"{where}: {prefix}{self.message(lang)}" if where else prefix + self.message(lang)
+
+
+def term(key: str) -> str:
+    """A field value that is itself a message (a phase, an action): worded in the reader's
+    language when the issue is rendered, and still a plain string once stored as JSON."""
+    return "@" + key
+
+
+def _term(value: Any, lang: str) -> Any:
+    if isinstance(value, str) and value.startswith("@"):
+        from par.i18n.catalog import MESSAGES
+
+        if value[1:] in MESSAGES:
+            return t(value[1:], lang)
+    return value
 
 
 MAX_QUOTED = 200  # characters of a supplied value a message repeats

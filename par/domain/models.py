@@ -79,6 +79,7 @@ class Node:
     rule: Rule | None = None
     children: tuple["Node", ...] = ()
     line: int | None = None
+    evidence_required: bool | None = None  # None: as the set (or the parent) says
 
     @property
     def is_leaf(self) -> bool:
@@ -108,6 +109,7 @@ class CriteriaSet:
     decision: str | None = None
     title_en: str | None = None
     source: str | None = None
+    evidence_required: bool = False  # WORKFLOW §2: self rows need evidence to score
     sha256: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
     # the YAML text the set was read from (sha256 is its hash), kept so it can be stored
@@ -128,6 +130,25 @@ class CriteriaSet:
             for child in node.children:
                 out[child.code] = node.code
         return out
+
+    @cached_property
+    def needs_evidence(self) -> frozenset[str]:
+        """Leaves whose self row scores only with evidence (WORKFLOW §2): a node's own
+        ``evidence_required`` wins over its parent's, the set's is the default. Penalty leaves
+        never need it: a deduction a unit reports itself must not vanish for want of a file."""
+        out: set[str] = set()
+
+        def walk(node: Node, inherited: bool, kind: str) -> None:
+            own = inherited if node.evidence_required is None else node.evidence_required
+            if node.is_leaf:
+                if own and kind != "penalty":
+                    out.add(node.code)
+            for child in node.children:
+                walk(child, own, kind)
+
+        for domain in self.domains:
+            walk(domain, self.evidence_required, domain.kind)
+        return frozenset(out)
 
     @cached_property
     def domain_of(self) -> dict[str, str]:

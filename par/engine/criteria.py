@@ -31,8 +31,9 @@ TOLERANCE = 1e-9
 _ID = re.compile(r"^[a-z0-9-]+$")
 _LINE = "__line__"
 TOP_KEYS = {"id", "title", "title_en", "decision", "year", "level", "scale", "max_total",
-            "bands", "ranking", "domains"}
-NODE_KEYS = {"code", "name", "name_en", "max", "kind", "children", "rule", "description"}
+            "bands", "ranking", "domains", "evidence_required"}
+NODE_KEYS = {"code", "name", "name_en", "max", "kind", "children", "rule", "description",
+             "evidence_required"}
 RULE_KEYS = {"type", "bands", "linear", "per_item", "options", "direction", "when_empty",
              "aggregate"}
 RULE_PARAMS = {  # parameters each rule type may carry besides type/aggregate
@@ -231,6 +232,15 @@ class _Checker:
         return out if ok else None
 
     # -- nodes -------------------------------------------------------------
+    def flag(self, raw: dict, key: str, node: str | None) -> bool | None:
+        """An optional true/false key (None when absent)."""
+        if key not in raw:
+            return None
+        if not isinstance(raw[key], bool):
+            self.add("criteria.not_bool", raw, node, key=key, value=raw[key])
+            return None
+        return raw[key]
+
     def node(self, raw: Any, parent: str | None, top_level: bool) -> Node | None:
         if not isinstance(raw, dict):
             self.add("criteria.node_not_mapping", None, parent, value=raw)
@@ -277,6 +287,7 @@ class _Checker:
                 return None
         else:
             rule = self.rule(raw["rule"], raw, label, node_max)
+        evidence = self.flag(raw, "evidence_required", label)
         if not code or node_max is None or rule is None and not children:
             return None
         if name is None or kind not in KINDS:
@@ -284,7 +295,8 @@ class _Checker:
         return Node(code=code, name=str(name).strip(), max=node_max, kind=kind,
                     name_en=_opt_str(raw.get("name_en")),
                     description=_opt_str(raw.get("description")),
-                    rule=rule, children=tuple(children), line=raw.get(_LINE))
+                    rule=rule, children=tuple(children), line=raw.get(_LINE),
+                    evidence_required=evidence)
 
     def document(self, raw: Any) -> CriteriaSet | None:
         if not isinstance(raw, dict):
@@ -313,6 +325,7 @@ class _Checker:
             raw.get("ranking", {}), dict) else None
         if ties not in ("min", "dense"):
             self.add("criteria.ties", raw, value=ties)
+        evidence = self.flag(raw, "evidence_required", None)
         raw_domains = raw.get("domains")
         domains: list[Node] = []
         if not isinstance(raw_domains, list) or not raw_domains:
@@ -338,7 +351,8 @@ class _Checker:
                            level=str(raw["level"]).strip(), domains=tuple(domains),
                            scale=scale if scale is not None else 100.0, max_total=max_total,
                            bands=bands or (), ties=ties, decision=_opt_str(raw.get("decision")),
-                           title_en=_opt_str(raw.get("title_en")))
+                           title_en=_opt_str(raw.get("title_en")),
+                           evidence_required=bool(evidence))
 
 
 def _opt_str(value: Any) -> str | None:

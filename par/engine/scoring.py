@@ -41,7 +41,8 @@ class Scorecard:
                bonus, penalty, missing (count of missing leaves), stage.
     node_score units × every node code (tree order): the node's score.
     node_max   units × every node code: its applicable max (0 = not applicable).
-    leaves     long: unit, criterion, points, max, applicable, missing, stage.
+    leaves     long: unit, criterion, points, max, applicable, missing, missing_evidence
+               (a self-scored leaf that needs evidence and has none: 0 points), stage.
     """
 
     criteria: CriteriaSet
@@ -266,12 +267,14 @@ def score(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
 
     leaf_points = np.zeros(grid.size)
     leaf_points[aggregated.cell] = micro_points(points) / _MICRO
+    stage = np.full(grid.size, NO_STAGE, dtype=np.int8)
+    stage[aggregated.cell] = np.where(chosen.has_appraisal[aggregated.cell], APPRAISAL, SELF)
+    no_evidence = _missing_evidence(criteria, rows, chosen, grid, stage)
+    leaf_points[no_evidence] = 0.0
     applicable = np.ones(grid.size, dtype=bool)
     applicable[aggregated.cell] = ~na
     missing = np.ones(grid.size, dtype=bool)
     missing[aggregated.cell] = False
-    stage = np.full(grid.size, NO_STAGE, dtype=np.int8)
-    stage[aggregated.cell] = np.where(chosen.has_appraisal[aggregated.cell], APPRAISAL, SELF)
 
     leaf_max = applicable.reshape(grid.shape) * params.max
     unit_index = pd.Index(grid.unit_ids)
@@ -284,13 +287,30 @@ def score(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
         "unit": _text_column(grid.unit_ids, np.repeat(np.arange(n_units), n_leaves)),
         "criterion": _text_column(grid.leaf_codes, np.tile(np.arange(n_leaves), n_units)),
         "points": leaf_points, "max": np.tile(params.max, n_units),
-        "applicable": applicable, "missing": missing,
+        "applicable": applicable, "missing": missing, "missing_evidence": no_evidence,
         "stage": _STAGE_NAMES[stage] if (stage == NO_STAGE).all()  # all None: stays object
         else _text_column(_STAGE_NAMES, stage),
     }, copy=False)
     order = units_frame.index
     return Scorecard(criteria, as_of, units_frame, node_score.loc[order], node_max.loc[order],
                      leaves_frame)
+
+
+def _missing_evidence(criteria: CriteriaSet, rows: pd.DataFrame, chosen: _ChosenRows,
+                      grid: _Grid, stage: np.ndarray) -> np.ndarray:
+    """Cells scored from self rows of a leaf that needs evidence (WORKFLOW §2) where no
+    chosen row has any: they score 0 until evidence or an appraisal row comes."""
+    out = np.zeros(grid.size, dtype=bool)
+    needs = criteria.needs_evidence
+    if not needs or not len(chosen.cell):
+        return out
+    leaf_needs = np.isin(grid.leaf_codes, list(needs))
+    evidence = chosen.column(rows, "evidence", object)
+    has = np.zeros(grid.size, dtype=bool)
+    has[chosen.cell[pd.Series(evidence).fillna("").astype(str).str.strip().ne("").to_numpy()]] = True
+    n_leaves = len(grid.leaf_codes)
+    out = (stage == SELF) & np.tile(leaf_needs, len(grid.unit_ids)) & ~has
+    return out if n_leaves else np.zeros(grid.size, dtype=bool)
 
 
 def _text_column(distinct: np.ndarray, codes: np.ndarray):

@@ -144,7 +144,7 @@ class Accounts:
             return conn.execute(select(users.c.name).limit(1)).first() is not None
 
     def list(self) -> pd.DataFrame:
-        cols = ["name", "role", "units", "disabled", "created_at", "last_login"]
+        cols = ["name", "role", "units", "domains", "disabled", "created_at", "last_login"]
         with self.store.engine.connect() as conn:
             rows = conn.execute(select(*[users.c[c] for c in cols]).order_by(users.c.name)).all()
         return pd.DataFrame(rows, columns=cols)
@@ -164,30 +164,35 @@ class Accounts:
         None once it is disabled or deleted (the session ends); its current role and units
         otherwise (a change applies at the session's next request)."""
         with self.store.engine.connect() as conn:
-            row = conn.execute(select(users.c.name, users.c.role, users.c.units,
+            row = conn.execute(select(users.c.name, users.c.role, users.c.units, users.c.domains,
                                       users.c.disabled).where(users.c.name == name)).first()
         if row is None or row.disabled:
             return None
         return _actor(row)
 
     # -- changes (admin only) -----------------------------------------------------------
-    def add(self, by: Actor, name: str, role: str, password: str, units: list[str] = ()) -> None:
+    def add(self, by: Actor, name: str, role: str, password: str, units: list[str] = (),
+            domains: list[str] = ()) -> None:
         if self.any():  # the very first account may be created by the local machine
             authorize(by, "accounts")
-        _check_role(role, units)
+        _check_role(role, units, domains)
         _check_password(password)
         with self.store.engine.begin() as conn:
             if conn.execute(select(users.c.name).where(users.c.name == name)).first():
                 raise ParError([Issue("auth.exists", {"user": name})])
             conn.execute(insert(users).values(
-                name=name, role=role, units=",".join(units), disabled=False, failed=0,
+                name=name, role=role, units=",".join(units), domains=",".join(domains),
+                disabled=False, failed=0,
                 password_hash=_hasher.hash(password), created_at=_now()))
-            _audit(conn, by, "account_add", f"{name}: {role} {','.join(units)}".strip())
+            scope = ",".join(units) + (f" domains {','.join(domains)}" if domains else "")
+            _audit(conn, by, "account_add", f"{name}: {role} {scope}".strip())
 
-    def set_role(self, by: Actor, name: str, role: str, units: list[str] = ()) -> None:
+    def set_role(self, by: Actor, name: str, role: str, units: list[str] = (),
+                 domains: list[str] = ()) -> None:
         authorize(by, "accounts")
-        _check_role(role, units)
-        self._update(by, "account_role", name, role=role, units=",".join(units))
+        _check_role(role, units, domains)
+        self._update(by, "account_role", name, role=role, units=",".join(units),
+                     domains=",".join(domains))
 
     def disable(self, by: Actor, name: str, disabled: bool = True) -> None:
         authorize(by, "accounts")
@@ -206,7 +211,7 @@ class Accounts:
             done = conn.execute(update(users).where(users.c.name == name).values(**values))
             if done.rowcount == 0:
                 raise ParError([Issue("auth.unknown_user", {"user": name})])
-            shown = {k: v for k, v in values.items() if k in ("role", "units", "disabled")}
+            shown = {k: v for k, v in values.items() if k in ("role", "units", "domains", "disabled")}
             _audit(conn, by, action, f"{name} {shown}" if shown else name)
 
     # -- login -----------------------------------------------------------------------
@@ -222,7 +227,7 @@ class Accounts:
         key = (source, name)
         waiting = self.throttle.wait(key) > 0
         with _connection(self.store.engine, LOGIN_WAIT_SECONDS) as conn:
-            row = conn.execute(select(users.c.name, users.c.role, users.c.units,
+            row = conn.execute(select(users.c.name, users.c.role, users.c.units, users.c.domains,
                                       users.c.disabled, users.c.password_hash)
                                .where(users.c.name == name)).first()
             conn.rollback()
@@ -271,14 +276,18 @@ def _audit(conn, by: Actor, action: str, detail: str) -> None:
 
 
 def _actor(row) -> Actor:
-    return Actor(row.name, row.role, frozenset(u for u in (row.units or "").split(",") if u))
+    return Actor(row.name, row.role, frozenset(u for u in (row.units or "").split(",") if u),
+                 domains=frozenset(d for d in (getattr(row, "domains", "") or "").split(",")
+                                   if d))
 
 
-def _check_role(role: str, units) -> None:
+def _check_role(role: str, units, domains=()) -> None:
     if role not in ROLES:
         raise ParError([Issue("auth.bad_role", {"role": role, "roles": ", ".join(ROLES)})])
     if role == "unit" and not units:
         raise ParError([Issue("auth.unit_needs_units", {})])
+    if role == "appraiser" and not domains:
+        raise ParError([Issue("auth.appraiser_needs_domains", {})])
 
 
 def _check_password(password: str) -> None:

@@ -178,7 +178,40 @@ def load_rows(store: Store, criteria: CriteriaSet, units: pd.DataFrame
     subs = store.current_submissions(criteria.level, criteria.year)
     stored = store.stored_rows(None, criteria.level, criteria.year)
     rows, issues = read_rows(stored, subs, criteria, units)
-    return rows[ROW_COLUMNS], [i for found in issues.values() for i in found]
+    return with_evidence_files(store, criteria, rows[ROW_COLUMNS]), \
+        [i for found in issues.values() for i in found]
+
+
+EVIDENCE_FILE = "[tệp đính kèm]"  # what a self row's empty evidence text reads once a file is attached
+
+
+def with_evidence_files(store: Store, criteria: CriteriaSet, rows: pd.DataFrame) -> pd.DataFrame:
+    """Self rows of a round's period whose evidence text is empty but which have evidence
+    files attached read EVIDENCE_FILE as their evidence, so a set that requires evidence
+    (WORKFLOW §2) scores them. Other sets' rows are returned as they are."""
+    if not criteria.needs_evidence or rows.empty:
+        return rows
+    from sqlalchemy import select
+
+    from par.store.schema import evidence, rounds
+
+    with store.engine.connect() as conn:
+        found = conn.execute(select(evidence.c.unit, rounds.c.period, evidence.c.criterion)
+                             .join(rounds, rounds.c.id == evidence.c.round_id)
+                             .where(rounds.c.criteria_id == criteria.id,
+                                    evidence.c.purpose == "self",
+                                    evidence.c.removed_at.is_(None)).distinct()).all()
+    if not found:
+        return rows
+    keys = pd.MultiIndex.from_tuples([tuple(map(str, f)) for f in found])
+    here = pd.MultiIndex.from_arrays([rows[c].astype(str) for c in ("unit", "period", "criterion")])
+    text = rows["evidence"].astype(str).str.strip()
+    fill = here.isin(keys) & (rows["stage"].astype(str) == "self").to_numpy() & (text == "").to_numpy()
+    if not fill.any():
+        return rows
+    rows = rows.copy()
+    rows["evidence"] = rows["evidence"].astype(object).where(~fill, EVIDENCE_FILE)
+    return rows
 
 
 @dataclass
@@ -210,4 +243,5 @@ class RowCache:
                     self.reads += len(new)
                 self.rows = concat_rows(parts)
                 self.issues = {k: v for k, v in self.issues.items() if k in current}
-        return self.rows[ROW_COLUMNS], [i for found in self.issues.values() for i in found]
+        return with_evidence_files(store, self.criteria, self.rows[ROW_COLUMNS]), \
+            [i for found in self.issues.values() for i in found]

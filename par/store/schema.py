@@ -105,6 +105,7 @@ users = Table(
     Column("locked_until", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_login", DateTime(timezone=True)),
+    Column("domains", Text),  # an appraiser's domain codes, comma-separated
 )
 
 audit_log = Table(
@@ -120,6 +121,79 @@ audit_log = Table(
     Column("detail", Text),
 )
 
+# -- the scoring round (../shared/spec/WORKFLOW.md; par.store.rounds) ----------------------
+rounds = Table(
+    "rounds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("criteria_id", String(100), nullable=False),
+    Column("level", String(50), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("phase", String(20), nullable=False),  # self | appraisal | explanation | final | published
+    Column("self_until", DateTime(timezone=True), nullable=False),
+    Column("explain_until", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("criteria_id", "period"),
+)
+
+# a unit's self-assessment locked by "submit" (one row per round and unit that submitted)
+round_submits = Table(
+    "round_submits", metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id"), primary_key=True),
+    Column("unit", String(100), ForeignKey("units.id"), primary_key=True),
+    Column("submitted_by", String(100), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
+    Column("unit", String(100), ForeignKey("units.id"), nullable=False),
+    Column("criterion", String(50), nullable=False),
+    Column("purpose", String(20), nullable=False),  # self | explanation
+    Column("name", Text, nullable=False),  # the file name as uploaded
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("added_by", String(100), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("removed_by", String(100)),  # removed files are kept (history), not shown
+    Column("removed_at", DateTime(timezone=True)),
+)
+Index("evidence_of_unit", evidence.c.round_id, evidence.c.unit)
+
+# an explanation request on a leaf (set by an appraiser) and the unit's answer
+flags = Table(
+    "flags", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
+    Column("unit", String(100), ForeignKey("units.id"), nullable=False),
+    Column("criterion", String(50), nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("requested_by", String(100), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("explanation", Text),
+    Column("explained_by", String(100)),
+    Column("explained_at", DateTime(timezone=True)),
+    UniqueConstraint("round_id", "unit", "criterion"),
+)
+
+# a frozen result (WORKFLOW §3): every publication is kept, reopening adds none, republishing
+# adds one
+publications = Table(
+    "publications", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
+    Column("criteria_id", String(100), nullable=False),
+    Column("criteria_sha256", String(64), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("published_by", String(100), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("result", LargeBinary, nullable=False),  # the scorecard's frames (par.store.frozen)
+)
+
 
 meta = Table(
     "meta", metadata,
@@ -129,6 +203,7 @@ meta = Table(
 
 # columns added after the first release, for databases created before they existed
 ADDED_COLUMNS = {"input_rows": {"number": Float(), "na": Boolean()},
+                 "users": {"domains": Text()},
                  "submissions": {"packed": LargeBinary()},
                  "units": {"official_code": String(20)},
                  "criteria_sets": {"status": String(10), "added_by": String(100),

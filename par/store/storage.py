@@ -140,8 +140,12 @@ class Store:
         ``batch`` holds (groups, criteria, source name, source sha256) per file; the
         result holds the new submission ids per file.
         """
+        from par.store.rounds import gate_import
+
         for groups, _, source_name, source_sha256 in batch:
             for g in groups:
+                if actor is not None and actor.role == "appraiser":
+                    continue  # appraisers import in a round only: gate_import decides below
                 try:
                     authorize(actor, "import", g.unit)
                 except ParError as exc:
@@ -150,13 +154,29 @@ class Store:
                     raise
         user = actor.name
         for attempt in range(3):
+            group = None
             try:
                 out = []
                 with self.engine.begin() as conn:
                     for groups, criteria, source_name, source_sha256 in batch:
-                        out.append([self._save_group(conn, g, user, criteria, source_name,
-                                                     source_sha256) for g in groups])
+                        ids = []
+                        for group in groups:
+                            # a group in a scoring round obeys its phase, deadlines and domains
+                            rnd = gate_import(conn, actor, criteria, group.unit, group.period,
+                                              group.stage, group.rows["criterion"])
+                            # in a round, appraisal rows land criterion by criterion
+                            merge = rnd is not None and group.stage == "appraisal"
+                            ids.append(self._save_group(conn, group, user, criteria,
+                                                        source_name, source_sha256,
+                                                        merge=merge))
+                        out.append(ids)
                 return out
+            except ParError as exc:
+                self.record_refusal(actor, "import", exc.issues,
+                                    unit=group.unit if group else None,
+                                    period=group.period if group else None,
+                                    file=source_name, sha256=source_sha256)
+                raise
             except IntegrityError:
                 # Two first submissions for the same unit/period/stage raced (PostgreSQL has
                 # no row to lock yet); the one-current index refused one: try it again.
@@ -166,11 +186,18 @@ class Store:
 
     @staticmethod
     def _save_group(conn: Connection, g: ImportGroup, user: str, criteria: CriteriaSet,
-                    source_name: str, source_sha256: str) -> int:
+                    source_name: str, source_sha256: str, *, merge: bool = False,
+                    action: str = "import", drop=()) -> int:
+        """Store one group as the current submission of its unit, period and stage. With
+        ``merge`` the current submission's rows for criteria the group does not hold (nor
+        ``drop``: criteria cleared) are carried over (a round's per-criterion writes), else
+        the group replaces them all."""
         old = _current(conn, g.unit, g.period, g.stage)
         if old is not None:
             conn.execute(update(submissions).where(submissions.c.id == old)
                          .values(status="superseded"))
+            if merge:
+                g = ImportGroup(g.unit, g.period, g.stage, _merged(conn, old, g.rows, drop))
         sid = conn.execute(insert(submissions).values(
             unit=g.unit, period=g.period, stage=g.stage, criteria_id=criteria.id,
             criteria_sha256=criteria.sha256, user=user, created_at=utc_now(),
@@ -179,7 +206,7 @@ class Store:
             packed=pack_rows(g.rows))).inserted_primary_key[0]
         conn.execute(insert(input_rows), _row_records(g.rows, sid))
         conn.execute(insert(audit_log).values(
-            at=utc_now(), user=user, action="import", submission_id=sid, unit=g.unit,
+            at=utc_now(), user=user, action=action, submission_id=sid, unit=g.unit,
             period=g.period, source_sha256=source_sha256,
             detail=json.dumps({"file": source_name, "rows": len(g.rows), "stage": g.stage,
                                "replaces": old, "criteria": criteria.id}, ensure_ascii=False)))
@@ -187,13 +214,15 @@ class Store:
 
     def record_refusal(self, actor: Actor | str | None, action: str, issues, *,
                        unit: str | None = None, period: str | None = None,
-                       file: str | None = None, sha256: str | None = None) -> None:
+                       file: str | None = None, sha256: str | None = None,
+                       extra: dict | None = None) -> None:
         """Audit a refused attempt: who, what, which unit and period, and why (issue codes and
         the first message). Its own transaction: the refused work itself wrote nothing."""
         issues = list(issues)
         who = actor.name if isinstance(actor, Actor) else (actor or "?")
         detail = {"action": action, "file": file, "reasons": sorted({i.code for i in issues}),
-                  "count": len(issues), "first": issues[0].render("en")[:500] if issues else ""}
+                  "count": len(issues), "first": issues[0].render("en")[:500] if issues else "",
+                  **{k: v for k, v in (extra or {}).items() if v is not None}}
         if issues:  # the first problem as data too, so the log can word it in either language
             first = issues[0]
             detail["issue"] = {"code": first.code,
@@ -443,6 +472,24 @@ def _current(conn: Connection, unit: str, period: str, stage: str) -> int | None
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
     return conn.execute(query).scalar()
+
+
+def _merged(conn: Connection, old: int, new: pd.DataFrame, drop=()) -> pd.DataFrame:
+    """The rows of submission ``old`` whose criteria neither ``new`` holds nor ``drop``
+    names, then ``new``."""
+    blob = conn.execute(select(submissions.c.packed).where(submissions.c.id == old)).scalar()
+    if blob is None:
+        kept = pd.read_sql(select(*[input_rows.c[c] for c in GROUP_COLUMNS])
+                           .where(input_rows.c.submission_id == old), conn)
+    else:
+        kept = unpack_rows([(old, blob)]).drop(columns="submission_id")
+    replaced = set(new["criterion"].astype(str)) | set(drop)
+    kept = kept[~kept["criterion"].astype(str).isin(replaced)]
+    if kept.empty:
+        return new
+    kept = kept[GROUP_COLUMNS].astype({c: object for c in ("criterion", "value", "evidence",
+                                                           "note")})
+    return pd.concat([kept, new[GROUP_COLUMNS]], ignore_index=True)
 
 
 def insert_ignore(conn: Connection, table: Table, keys: list[str], values: dict) -> None:

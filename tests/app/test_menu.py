@@ -44,7 +44,7 @@ def accounts_url(tmp_path_factory) -> str:
     for actor, _ in ROLES.values():  # every session's account, as ROLES describes it
         if actor.name != "office":
             accounts.add(Actor("office", "admin"), actor.name, actor.role, SECRET,
-                         sorted(actor.units) or ["-"])
+                         sorted(actor.units) or ["-"], sorted(actor.domains))
     with s.engine.begin() as conn:  # a unit account left without units (no command makes one)
         conn.execute(text("UPDATE users SET units = '' WHERE name = 'x'"))
     s.dispose()
@@ -87,9 +87,12 @@ def _expected(keys: list[str]) -> list[tuple[str, str]]:
 
 
 ROLES = {
-    "admin": (Actor("office", "admin"), VIEW + ["Tải lên", "Bộ chỉ số", "Nhật ký"]),
-    "reviewer": (Actor("chief", "reviewer"), VIEW + ["Nhật ký"]),
-    "unit": (Actor("lan", "unit", frozenset({"cua-lo"})), VIEW + ["Tải lên"]),
+    "admin": (Actor("office", "admin"), VIEW + ["Tải lên", "Tự chấm", "Thẩm định",
+                                                "Đợt chấm điểm", "Bộ chỉ số", "Nhật ký"]),
+    "reviewer": (Actor("chief", "reviewer"), VIEW + ["Đợt chấm điểm", "Nhật ký"]),
+    "unit": (Actor("lan", "unit", frozenset({"cua-lo"})), VIEW + ["Tải lên", "Tự chấm"]),
+    "appraiser": (Actor("tp", "appraiser", domains=frozenset({"2"})),
+                  VIEW + ["Thẩm định", "Đợt chấm điểm"]),
     "unit-without-units": (Actor("x", "unit"), VIEW),
 }
 
@@ -113,7 +116,7 @@ def test_nobody_signed_in_gets_the_login_page_only(with_accounts):
 def test_no_accounts_is_the_read_only_view_even_for_a_session_actor(no_accounts):
     for actor in (None, Actor("office", "admin")):
         at = _app(actor)
-        assert [title for title, _ in _pages(at)] == VIEW
+        assert [title for title, _ in _pages(at)] == VIEW + ["Đợt chấm điểm"]
         assert _pages(at) == _expected(menu_for(actor, has_accounts=False))
         assert "users add" in at.warning[0].value
 
@@ -122,7 +125,8 @@ def test_url_paths_of_every_page():
     assert {k: url for k, (_, _, url) in ROUTES.items()} == {
         "home": "tong-quan", "ranking": "xep-hang", "unit": "don-vi", "compare": "so-sanh",
         "criteria": "tieu-chi", "trends": "xu-huong", "data": "du-lieu", "upload": "tai-len",
-        "sets": "bo-chi-so", "audit": "nhat-ky", "login": "dang-nhap"}
+        "sets": "bo-chi-so", "audit": "nhat-ky", "login": "dang-nhap", "round_self": "tu-cham",
+        "round_appraise": "tham-dinh", "rounds": "dot-cham"}
 
 
 @pytest.mark.parametrize("mode, shown", [("1", True), ("0", False)])
@@ -137,4 +141,4 @@ def test_english_menu(with_accounts):
     at = at.radio(key="lang").set_value("en").run()
     assert [title for title, _ in _pages(at)] == [
         "Overview", "Rankings", "Unit profile", "Compare units", "Criteria", "Trends", "Data in/out",
-        "Upload", "Criteria sets", "Audit log"]
+        "Upload", "Self-assessment", "Appraisal", "Scoring rounds", "Criteria sets", "Audit log"]

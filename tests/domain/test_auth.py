@@ -16,8 +16,9 @@ STRANGER = Actor("x", "guest")  # a role the rule book does not know
 
 def test_view_pages_and_page_keys():
     assert list(VIEW_PAGES) == VIEW
-    assert set(PAGES) == set(VIEW) | {"upload", "sets", "audit", "login"}
-    assert set(ROLES) == {"admin", "reviewer", "unit"}
+    assert set(PAGES) == set(VIEW) | {"upload", "sets", "audit", "login", "round_self",
+                                      "round_appraise", "rounds"}
+    assert set(ROLES) == {"admin", "reviewer", "unit", "appraiser"}
 
 
 @pytest.mark.parametrize("actor, expected", [
@@ -31,15 +32,19 @@ def test_may_import_any(actor, expected):
     assert expected == (actor.may("import") or any(actor.may("import", u) for u in actor.units))
 
 
+APPRAISER = Actor("tp", "appraiser", domains=frozenset({"2"}))
+
+
 @pytest.mark.parametrize("actor, expected", [
-    (ADMIN, VIEW + ["upload", "sets", "audit"]),
-    (REVIEWER, VIEW + ["audit"]),
-    (STAFF, VIEW + ["upload"]),
-    (STAFF_OF_TWO, VIEW + ["upload"]),
+    (ADMIN, VIEW + ["upload", "round_self", "round_appraise", "rounds", "sets", "audit"]),
+    (REVIEWER, VIEW + ["rounds", "audit"]),
+    (STAFF, VIEW + ["upload", "round_self"]),
+    (STAFF_OF_TWO, VIEW + ["upload", "round_self"]),
     (STAFF_OF_NONE, VIEW),
+    (APPRAISER, VIEW + ["round_appraise", "rounds"]),
     (STRANGER, VIEW),
     (None, ["login"])], ids=["admin", "reviewer", "unit", "unit-of-two", "unit-of-none",
-                             "unknown-role", "nobody"])
+                             "appraiser", "unknown-role", "nobody"])
 def test_menu_with_accounts(actor, expected):
     assert menu_for(actor, has_accounts=True) == expected
 
@@ -47,7 +52,7 @@ def test_menu_with_accounts(actor, expected):
 @pytest.mark.parametrize("actor", [None, ADMIN, REVIEWER, STAFF], ids=["nobody", "admin",
                                                                        "reviewer", "unit"])
 def test_demo_mode_menu_is_the_read_only_view_whoever_asks(actor):
-    assert menu_for(actor, has_accounts=False) == VIEW
+    assert menu_for(actor, has_accounts=False) == VIEW + ["rounds"]  # the board, read-only
     assert acting(actor, has_accounts=False) is None  # nobody may reset or import
 
 

@@ -27,6 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "en": "'{key}' must be greater than 0, got {value}."},
     "criteria.not_a_bool": {"vi": "'{key}' phải là true hoặc false, nhận được '{value}'.",
                             "en": "'{key}' must be true or false, got '{value}'."},
+    "criteria.not_bool": {"vi": "'{key}' phải là true hoặc false, nhận được '{value}'.",
+                          "en": "'{key}' must be true or false, got '{value}'."},
     "criteria.ties": {"vi": "ranking.ties phải là 'min' hoặc 'dense', nhận được '{value}'.",
                       "en": "ranking.ties must be 'min' or 'dense', got '{value}'."},
     "criteria.no_domains": {"vi": "'domains' phải là danh sách lĩnh vực, không được rỗng.",
