@@ -17,6 +17,7 @@ from par.i18n.catalog import (
     criteriabook,
     data,
     decide,
+    docs,
     evidence,
     export,
     file,
@@ -31,8 +32,11 @@ from par.i18n.catalog import (
     nav,
     pack,
     period,
+    rappr,
+    rboard,
     report,
     round_,
+    rself,
     severity,
     stage,
     status,
@@ -47,6 +51,6 @@ from par.i18n.catalog import (
     workbook,
 )
 
-MODULES = (app, audit, auth, chart, cli, col, compare, criteria, criteriabook, data, decide, evidence, export, file, guard, hist, home, import_, input, kpi, library, loc, nav, pack, period, report, round_, severity, stage, status, storage, template, trends, unit, units, upload, users, word, workbook)
+MODULES = (app, audit, auth, chart, cli, col, compare, criteria, criteriabook, data, decide, docs, evidence, export, file, guard, hist, home, import_, input, kpi, library, loc, nav, pack, period, rappr, rboard, report, round_, rself, severity, stage, status, storage, template, trends, unit, units, upload, users, word, workbook)
 MESSAGES: dict[str, dict[str, str]] = {
     key: entry for module in MODULES for key, entry in module.MESSAGES.items()}

@@ -1,0 +1,4 @@
+"""Messages whose keys start with ``rappr.``."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+}

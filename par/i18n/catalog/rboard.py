@@ -1,0 +1,4 @@
+"""Messages whose keys start with ``rboard.``."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+}
