@@ -1,4 +1,5 @@
 """Messages whose keys start with ``docs.``."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "docs.sheet_title": {"vi": "PHIẾU CHẤM ĐIỂM", "en": "SCORING SHEET"},
 }
