@@ -77,7 +77,7 @@ def publish(store: Store, round_id, *, actor: Actor, now: dt.datetime | None = N
             seen = conn.execute(select(func.max(submissions.c.id))).scalar()
         units = store.units()
         rows, _issues = load_rows(store, criteria, units)
-        card = score(criteria, units, round_rows(rows, rnd.period), parse_period(rnd.period))
+        card = score(criteria, units, rows, parse_period(rnd.period))
         blob = freeze(card)
 
         def work(conn, rnd, seen=seen, blob=blob):
@@ -98,13 +98,6 @@ def publish(store: Store, round_id, *, actor: Actor, now: dt.datetime | None = N
         if pid is not None:
             return pid
     raise ParError([Issue("round.rows_changing", {"round": rnd.label})])
-
-
-def round_rows(rows: pd.DataFrame, period: str) -> pd.DataFrame:
-    """The rows a round scores: those of its own period (docs/decisions.md "A round scores
-    its period"): an annual round's self-assessment and appraisal, not the quarterly
-    monitoring rows of the same year, which ``sum`` aggregates would otherwise add in."""
-    return rows[(rows["period"].astype(str) == str(period)).to_numpy()]
 
 
 def list_publications(store: Store, criteria_id: str | None = None,
