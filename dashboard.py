@@ -19,7 +19,7 @@ from par.app.auth_ui import (
     sidebar_account,
 )
 from par.app.common import keep_picker_state
-from par.app.menu import pages_for
+from par.app.menu import menu_for_pages, pages_for
 from par.app.phone import close_sidebar_on_phone
 from par.domain.auth import menu_for
 from par.i18n import LANGS, t
@@ -41,7 +41,7 @@ sidebar_account(actor, lang)
 keys = menu_for(actor, has_accounts=has_accounts)
 pages = pages_for(keys, lang)
 st.session_state["nav_pages"] = dict(zip(keys, pages))  # for links between pages (home)
-page = st.navigation(pages)
+page = st.navigation(menu_for_pages(keys, pages, lang), expanded=True)
 close_sidebar_on_phone(page.url_path or "home")  # a tapped page link must not stay covered
 with page_guard(lang):  # whatever a page did not foresee: a message with an error id
     page.run()

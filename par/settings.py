@@ -31,6 +31,10 @@ VARIABLES = {
     "PAR_PARSE_MEMORY_MB": ("1024", "memory one upload's reader (a child process) may use, in MB"),
     "PAR_PARSE_SECONDS": ("30", "time one upload's reader may take before it is stopped"),
     "PAR_MAX_INPUT_MB": ("512", "largest CSV that score --inputs reads, in MB"),
+    "PAR_AGENCY": ("Ủy ban nhân dân tỉnh", "the issuing agency at the top of the documents the "
+                   "office signs, e.g. UBND tỉnh Nghệ An"),
+    "PAR_OFFICE": ("Sở Nội vụ", "the office under it on those documents"),
+    "PAR_PLACE": ("a dotted line", "the place before their date, e.g. Nghệ An"),
 }
 
 
@@ -114,3 +118,16 @@ def parse_seconds() -> float:
 def max_input_mb() -> float:
     """Largest CSV file `score --inputs` reads, in MB (default 512; read in the process)."""
     return _positive("PAR_MAX_INPUT_MB", 512.0)
+
+
+def agency() -> str | None:
+    """The issuing agency printed on the documents the office signs (None: the catalogue's)."""
+    return _text("PAR_AGENCY") or None
+
+
+def office() -> str | None:
+    return _text("PAR_OFFICE") or None
+
+
+def place() -> str | None:
+    return _text("PAR_PLACE") or None

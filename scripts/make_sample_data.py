@@ -6,10 +6,13 @@ The 2019 district data are shaped to tell the story of the 2020 article: TX Cử
 ranks 14/21, pulled down by late dossiers (domain 3) and unmet PAR plan criteria
 (domain 1); and to look like a real round: the appraised index spreads like published
 results, self-scores run 3–19 points above the appraisal for most units, and survey
-criteria arrive only with the year's appraisal. The 2025 commune and department data are
-years in progress: self-scores so far, no appraisal, no survey. The script checks all of
-it with the engine, prints what it measured, and writes nothing unless everything holds
-(``--check``: check only). See data/README.md.
+criteria arrive only with the year's appraisal. The 2025 department data are a year in
+progress: self-scores so far, no appraisal, no survey. The 2025 commune data are the sample's
+scoring round for the year (par.sample.round): every commune's self-assessment of the year
+(data/inputs/xa-2025-self.csv) and the council's commented appraisal of those that submitted
+(data/round/xa-2025-appraisal.csv), which the seeder replays through the round. The script
+checks all of it with the engine, prints what it measured, and writes nothing unless
+everything holds (``--check``: check only). See data/README.md.
 
 The commune level (xa) of data/units.csv is Nghệ An's official list since 1/7/2025 (119 xã,
 11 phường, from the `vietnam-provinces` registry via par.read.registry), with Phường Cửa Lò
@@ -32,7 +35,8 @@ from par.domain.periods import Period, parse_period  # noqa: E402
 from par.read.inputs import check_inputs  # noqa: E402
 from par.read.registry import official_units, registry_version  # noqa: E402
 from par.read.tabular import RawTable  # noqa: E402
-from par.sample.synthetic import SYNTHETIC_NOTE, generate  # noqa: E402
+from par.sample import round as sample_round  # noqa: E402
+from par.sample.synthetic import SYNTHETIC_NOTE, annual, generate  # noqa: E402
 
 OUT = ROOT / "data" / "inputs"
 # The 20 districts besides Cửa Lò, best first (illustrative, not a published ranking).
@@ -54,8 +58,12 @@ GAP_RANGE = (3.0, 19.0)
 # must stay within these: departments near their published appraised results (Nghệ An 2021:
 # 84,14–91,39; their 8,5 survey points are not in yet), communes lower (25,5 survey points).
 LEVEL_QUALITY, LEVEL_SPREAD = (20, 2), 0.08
-XA_BOUNDS = (50.0, 80.0)
 SO_BOUNDS = (80.0, 95.0)
+# The 2025 communes: the year's scoring round (par.sample.round), every commune self-scoring
+# the year once; a wider spread of qualities (mean about 0.82) and more optimism than the
+# departments' quarters, so that the council's cuts look like a real round's (3–19 points).
+XA_QUALITY, XA_OPTIMISM = (14, 3), (0.45, 0.9)
+ROUND_OUT = ROOT / "data" / "round"
 PROVINCE = "Nghệ An"
 HEADER_NOTE = "# DỮ LIỆU MÔ PHỎNG (synthetic) — không phải số liệu thật của đơn vị nào"
 
@@ -224,9 +232,72 @@ def make_level(criteria, units, level: str, periods: list[Period], seed: int,
     return rows
 
 
+def make_round(criteria, units) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 2025 communes' round (par.sample.round): every commune's self-assessment of the
+    year and the council's appraisal of the units that submitted, checked like a real round."""
+    ids = units.index[units["level"] == "xa"]
+    rng = np.random.default_rng(2025)
+    q = pd.Series(np.clip(rng.beta(*XA_QUALITY, len(ids)), 0.3, 0.97), index=ids)
+    year = annual(criteria, q, seed=2025, spread=LEVEL_SPREAD, optimism=XA_OPTIMISM)
+    self_rows, appraisal = sample_round.shape(criteria, units, year)
+    check_round(criteria, units, self_rows, appraisal)
+    return self_rows, appraisal
+
+
+def round_measures(criteria, units, self_rows: pd.DataFrame, appraisal: pd.DataFrame) -> dict:
+    """The round's numbers: per appraised unit the cut, its self-score index minus the index
+    of the same rows with the council's rows deciding (surveys left out: no unit scores
+    them); and the events par.sample.round.plan draws."""
+    surveys = {leaf.code for leaf in criteria.leaves if leaf.rule.type == "survey"}
+    appraised = appraisal[~appraisal["criterion"].isin(surveys)]
+    self_index = _score(criteria, units, self_rows).units["index"]
+    decided = _score(criteria, units, pd.concat([self_rows, appraised])).units["index"]
+    units_in = sorted(set(appraisal["unit"]))
+    events = sample_round.plan(criteria, units, self_rows, appraisal)
+    return {"cut": (self_index - decided).reindex(units_in),
+            "index": _score(criteria, units, pd.concat([self_rows, appraisal])).units["index"],
+            "events": events,
+            "raised": appraisal.loc[appraisal["note"] == sample_round.RAISED, "unit"].nunique()}
+
+
+def check_round(criteria, units, self_rows: pd.DataFrame, appraisal: pd.DataFrame) -> None:
+    m = round_measures(criteria, units, self_rows, appraisal)
+    cut, events = m["cut"], m["events"]
+    xa = units.index[units["level"] == "xa"]
+    surveys = {leaf.code for leaf in criteria.leaves if leaf.rule.type == "survey"}
+    in_cuts = cut.between(*GAP_RANGE)
+    flags = events.flags
+    no_doc = self_rows["evidence"].eq("")
+    print(f"xa round 2025: {self_rows['unit'].nunique()} units self-scored "
+          f"({len(self_rows)} rows, {int(no_doc.sum())} leaves of "
+          f"{self_rows.loc[no_doc, 'unit'].nunique()} units citing no evidence); "
+          f"{len(events.submitted)} submitted and appraised ({len(appraisal)} appraisal rows, "
+          f"{int((appraisal['note'] == sample_round.AGREE).sum())} agreed, "
+          f"{m['raised']} units with a leaf raised); {len(events.files)} evidence files")
+    print(f"xa round 2025: cut (self − appraisal, index points) min {cut.min():.2f}, "
+          f"mean {cut.mean():.2f}, median {cut.median():.2f}, max {cut.max():.2f}; "
+          f"{int(in_cuts.sum())}/{len(cut)} within {GAP_RANGE[0]}–{GAP_RANGE[1]}; "
+          f"appraised index (with surveys) {m['index'].reindex(cut.index).min():.2f}–"
+          f"{m['index'].reindex(cut.index).max():.2f}; {len(flags)} leaves of "
+          f"{flags['unit'].nunique()} units flagged, {int(flags['explained'].sum())} explained")
+    problems = []
+    if set(self_rows["unit"]) != set(xa) or set(self_rows["period"]) != {"2025"}:
+        problems.append("every commune self-scores the year (period 2025) once")
+    if self_rows["criterion"].isin(surveys).any() or (self_rows["stage"] != "self").any():
+        problems.append("self rows only, no survey")
+    if (appraisal["stage"] != "appraisal").any() or appraisal["note"].str.strip().eq("").any():
+        problems.append("every appraisal row carries the council's comment")
+    if in_cuts.mean() < 0.8 or (cut <= 0).any():
+        problems.append(f"self − appraisal not within {GAP_RANGE} for most units")
+    if not (0 < flags["explained"].sum() < len(flags)):
+        problems.append("some flagged leaves explained, some not")
+    if problems:
+        raise SystemExit("the commune round does not look like a round: " + "; ".join(problems))
+
+
 def write(rows: pd.DataFrame, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / name
+    path = (ROUND_OUT if "appraisal" in name and name.startswith("xa-") else OUT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     rows.to_csv(path, index=False, encoding="utf-8")
     print(f"wrote {path.relative_to(ROOT)}: {len(rows)} rows")
 
@@ -241,18 +312,18 @@ def main(argv: list[str] | None = None) -> None:
     check_communes(units)
     xa = load_criteria(ROOT / "criteria" / "nghe-an-xa-2025.yaml")
     so = load_criteria(ROOT / "criteria" / "nghe-an-so-2025.yaml")
+    xa_self, xa_appraisal = make_round(xa, units)
     files = {
         "huyen-2019-self.csv": districts[districts["stage"] == "self"],
         "huyen-2019-appraisal.csv": districts[districts["stage"] == "appraisal"],
-        "xa-2025-self.csv": make_level(xa, units, "xa", [parse_period("2025-Q3"),
-                                                         parse_period("2025-Q4")], 2025,
-                                       XA_BOUNDS),
+        "xa-2025-self.csv": xa_self,
         "so-2025-self.csv": make_level(so, units, "so", [parse_period("2025-Q2"),
                                                          parse_period("2025-Q3")], 2026,
                                        SO_BOUNDS),
     }
     if any((rows["note"] != SYNTHETIC_NOTE).any() for rows in files.values()):
         raise SystemExit(f"every generated row must say {SYNTHETIC_NOTE!r}")
+    files["xa-2025-appraisal.csv"] = xa_appraisal  # its notes are the council's comments
     if check_only:
         print("checked; nothing written (--check)")
         return

@@ -6,8 +6,9 @@
 #   postgresql          the storage tests run against a throwaway PostgreSQL server too
 #   libreoffice-calc-nogui  the template test opens every template in LibreOffice
 #   poppler-utils       pdftotext/pdftoppm: the exported PDFs are read back in the tests
+#   libreoffice-writer-nogui  the signed documents (scoring sheet, ranking annex) DOCX → PDF
 set -eu
-PACKAGES="python3-venv chromium fonts-liberation2 postgresql libreoffice-calc-nogui poppler-utils"
+PACKAGES="python3-venv chromium fonts-liberation2 postgresql libreoffice-calc-nogui poppler-utils libreoffice-writer-nogui"
 missing=""
 for pkg in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \

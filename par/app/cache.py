@@ -116,7 +116,96 @@ def _scorecard(criteria_id: str, as_of: str, version: tuple) -> Scorecard:
 
 
 def scorecard(criteria_id: str, as_of: Period) -> Scorecard:
-    return _scorecard(criteria_id, str(as_of), store().data_version())
+    """The set's scorecard as of ``as_of``: the latest publication of that set and period
+    when there is one (WORKFLOW §3: the official result, whatever rows changed since),
+    else scored from the current rows."""
+    version = store().data_version()
+    found = _published(criteria_id, str(as_of), version)
+    if found is not None:
+        return found[0]
+    return _scorecard(criteria_id, str(as_of), version)
+
+
+# -- scoring rounds and their publications (par.store.rounds, par.store.publication) --------
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _published(criteria_id: str, as_of: str, version: tuple):
+    from par.store.publication import published
+
+    return published(store(), criteria_by_id(criteria_id), as_of)
+
+
+def publication(criteria_id: str, as_of) -> dict | None:
+    """The latest publication of the set and period (id, round_id, published_by,
+    published_at …), or None when the period was never published."""
+    found = _published(criteria_id, str(as_of), store().data_version())
+    return None if found is None else found[1]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _rounds(version: tuple):
+    from par.store.rounds import list_rounds
+
+    return list_rounds(store())
+
+
+def rounds() -> list:
+    """Every scoring round (par.domain.rounds.Round), newest year first."""
+    return _rounds(store().data_version())
+
+
+def round_of(criteria_id: str, as_of) -> object | None:
+    """The round of the set and period, or None."""
+    return next((r for r in rounds() if r.criteria_id == criteria_id
+                 and r.period == str(as_of)), None)
+
+
+def standing(criteria_id: str, as_of) -> tuple[str, str] | None:
+    """("published" | "provisional", the sentence that labels the period's result), or None
+    when no round concerns it (par.present.published.standing_label)."""
+    from par.present.published import standing_label
+
+    return standing_label(publication(criteria_id, as_of), round_of(criteria_id, as_of), lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _publications(version: tuple):
+    from par.store.publication import list_publications
+
+    return list_publications(store())
+
+
+def publications(round_id: int | None = None):
+    """Every publication (without its result), newest first; those of ``round_id``."""
+    pubs = _publications(store().data_version())
+    return pubs if round_id is None else pubs[pubs["round_id"] == int(round_id)]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _round_board(round_id: int, version: tuple):
+    from par.store.round_work import round_state
+    from par.store.rounds import get_round
+
+    rnd = get_round(store(), round_id)
+    active = any(c.id == rnd.criteria_id for c in criteria_sets())
+    state = round_state(store(), round_id, rows=rows_for(rnd.criteria_id) if active else None,
+                        units_frame=units())
+    states = state.leaf_states()
+    status = _status(state, states)  # what state.status() gives, from the states above
+    return state, states, status
+
+
+def _status(state, states):
+    from par.analysis.round_status import unit_status
+
+    return unit_status(state.criteria, state.units, states, state.submitted["unit"].tolist())
+
+
+def round_board(round_id: int):
+    """(RoundState, its leaf states, its per-unit status) of a round, kept per data version
+    (the status board reads it on every rerun; every round action is audited, so the
+    version moves)."""
+    return _round_board(int(round_id), store().data_version())
 
 
 def show_warnings(rows) -> None:

@@ -74,7 +74,22 @@ def pick_scorecard():
     if not has_data(card):  # rows of the year, none of this level's units in the window
         st.info(t("app.no_data_period", lang, period=fmt_period(as_of, lang)))
         return None
+    if show_standing(chosen.id, as_of) == "published":
+        return card  # the frozen result, ranked as it was published
     return rank_submitted(card)
+
+
+def show_standing(criteria_id: str, as_of) -> str | None:
+    """Say under the page's title whether the period's result is the published one ("Kết quả
+    chính thức, công bố ngày …") or provisional while its round runs; returns which
+    ("published", "provisional") or None when no round concerns the period."""
+    found = cache.standing(criteria_id, as_of)
+    if found is None:
+        return None
+    kind, sentence = found
+    icon = ":material/verified:" if kind == "published" else ":material/pending:"
+    st.caption(f"{icon} {sentence}")
+    return kind
 
 
 def keep_picker_state() -> None:

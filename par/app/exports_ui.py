@@ -11,16 +11,40 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
 
 
+def _publication(card) -> dict | None:
+    """The publication ``card`` is (par.app.cache.scorecard gives a published period's
+    frozen result), or None."""
+    from par.app import cache
+
+    return cache.publication(card.criteria.id, card.as_of)
+
+
+def labelled_chart(card, kind: str, lang: str, unit: str | None = None,
+                   published: dict | None = None, **extra):
+    """The chart as exported (par.export.images.chart_figure); a published result's title
+    ends with "(công bố dd/mm/yyyy)"."""
+    from par.export.images import chart_figure
+    from par.present.published import published_short
+
+    fig = chart_figure(card, kind, unit, lang, **extra)
+    if published is not None:
+        fig.update_layout(title_text=(fig.layout.title.text or "") + " "
+                          + published_short(published, lang))
+    return fig
+
+
 def chart_downloads(card, kind: str, lang: str, unit: str | None = None, **extra) -> None:
     """PNG (2×), SVG and PDF of a dashboard chart, with its context in the title."""
-    from par.export.images import export_chart
+    from par.export.images import export_figure
 
     stem = f"{kind}-{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
+    published = _publication(card)
     cols = st.columns(6)
     for col, fmt in zip(cols, ("png", "svg", "pdf")):
         col.download_button(
             t(f"export.button_{fmt}", lang), key=f"dl_{kind}_{fmt}", on_click="ignore",
-            data=lambda fmt=fmt: export_chart(card, kind, fmt, unit=unit, lang=lang, **extra),
+            data=lambda fmt=fmt: export_figure(
+                labelled_chart(card, kind, lang, unit, published, **extra), fmt, scale=2),
             file_name=f"{stem}.{fmt}", mime=MIME[fmt])
 
 
@@ -53,17 +77,19 @@ def meeting_downloads(card, lang: str, unit: str | None = None) -> None:
 
     stem = f"{card.criteria.id}-{card.as_of}" + (f"-{unit}" if unit else "")
     target = _target(card, unit)
+    published = _publication(card)  # a published result is labelled with its date
     cols = st.columns(3)
     cols[0].download_button(t("export.button_report", lang), key="dl_report", on_click="ignore",
-                            data=lambda: build_report(card, lang, unit),
+                            data=lambda: build_report(card, lang, unit, published=published),
                             file_name=f"bao-cao-{stem}.xlsx", mime=MIME["xlsx"])
     cols[1].download_button(t("export.button_pack", lang), key="dl_pack", on_click="ignore",
                             data=lambda: build_pack(card, unit, lang, trend=_trend(card, unit),
-                                                    target_rank=target),
+                                                    target_rank=target, published=published),
                             file_name=f"trinh-chieu-{stem}.pptx", mime=MIME["pptx"])
     cols[2].download_button(t("export.button_pack_pdf", lang), key="dl_pack_pdf",
                             on_click="ignore",
                             data=lambda: build_pack_pdf(card, unit, lang,
                                                         trend=_trend(card, unit),
-                                                        target_rank=target),
+                                                        target_rank=target,
+                                                        published=published),
                             file_name=f"trinh-chieu-{stem}.pdf", mime=MIME["pdf"])

@@ -14,6 +14,7 @@ from par.analysis.overview import (
 )
 from par.app import cache
 from par.app.auth_ui import current_actor
+from par.app.common import show_standing
 from par.decide.target import get_target_plan
 from par.domain.issues import ParError
 from par.i18n import t
@@ -71,6 +72,7 @@ def _for_the_office(lang: str) -> None:
             continue
         shown += 1
         st.subheader(criteria.short_title(lang))
+        show_standing(criteria.id, card.as_of)  # published on … / provisional while a round runs
         st.markdown(md(headline(ov, card, lang)))
         at = cache.store().last_update(criteria.level, criteria.year)
         if at is not None:
@@ -127,6 +129,7 @@ def _for_unit_staff(actor, lang: str) -> None:
         uo = unit_overview(card, previous, unit, rows)
         st.markdown("**" + md(unit_headline(uo, lang)) + "** · "
                     + md(criteria.short_title(lang)) + " · " + fmt_period(card.as_of, lang))
+        show_standing(criteria.id, card.as_of)
         st.markdown("**" + t("home.costly", lang) + "**")
         st.dataframe(pd.DataFrame({
             t("col.code", lang): uo.costly["code"], t("col.criterion", lang): uo.costly["name"],

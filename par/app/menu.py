@@ -23,7 +23,7 @@ from par.app.sets import page_sets
 from par.app.trends import page_trends
 from par.app.unit import page_unit
 from par.app.upload import page_upload
-from par.domain.auth import PAGES
+from par.domain.auth import PAGES, VIEW_PAGES
 from par.i18n import t
 
 # page key → (draws the page, title's message key, url path)
@@ -53,3 +53,20 @@ def pages_for(keys: list[str], lang: str) -> list[st.Page]:
         draw, title, url = ROUTES[key]
         pages.append(st.Page(draw, title=t(title, lang), url_path=url, default=i == 0))
     return pages
+
+
+# Which part of the menu a page sits in: the results everyone reads, the work of a scoring
+# year (figures in, the round), the office's administration.
+SECTIONS = (("nav.section_results", set(VIEW_PAGES)),
+            ("nav.section_work", {"upload", "round_self", "round_appraise", "rounds"}),
+            ("nav.section_admin", {"sets", "audit"}))
+
+
+def menu_for_pages(keys: list[str], pages: list[st.Page], lang: str):
+    """What st.navigation gets: the pages under section headers when they fall into more than
+    one section (a long menu stays readable), else the plain list."""
+    sections: dict[str, list[st.Page]] = {}
+    for key, page in zip(keys, pages):
+        title = next((t(name, lang) for name, members in SECTIONS if key in members), "")
+        sections.setdefault(title, []).append(page)
+    return sections if len(sections) > 1 else pages

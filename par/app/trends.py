@@ -19,9 +19,11 @@ from par.analysis.trends import (
 )
 from par.app import cache
 from par.app.decide import section_projection
+from par.domain.periods import parse_period
 from par.i18n import t
-from par.i18n.formatting import fmt_number, fmt_rank
+from par.i18n.formatting import fmt_number, fmt_period, fmt_rank
 from par.present.figures import fig_trend
+from par.present.published import with_published
 from par.present.safe import md
 
 
@@ -38,6 +40,23 @@ def _jump(criteria_id: str, version: tuple, unit: str):
                           _trend(criteria_id, version), unit)
 
 
+def _published(trend: pd.DataFrame, sets, lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """The trend with each published period's points as published, and one sentence per
+    period a round concerns (published on …, or provisional while its round runs)."""
+    cards, labels = {}, []
+    for criteria in sets:
+        for period in dict.fromkeys(trend.loc[trend["as_of"].astype(str).str[:4]
+                                              == str(criteria.year), "as_of"].astype(str)):
+            found = cache.standing(criteria.id, period)
+            if found is None:
+                continue
+            if found[0] == "published":
+                cards[period] = cache.scorecard(criteria.id, parse_period(period))
+            labels.append(t("rboard.period_label", lang, period=fmt_period(period, lang),
+                            label=found[1]))
+    return with_published(trend, cards), labels
+
+
 def page_trends() -> None:
     lang = cache.lang()
     st.title(t("nav.trends", lang))
@@ -48,6 +67,7 @@ def page_trends() -> None:
     same_level = sorted((c for c in sets if c.level == criteria.level), key=lambda c: c.year)
     # Every year of this level, each scored with its own criteria set, one after the other.
     trend = pd.concat([_trend(c.id, version) for c in same_level], ignore_index=True)
+    trend, labels = _published(trend, same_level, lang)  # published periods read as published
     if trend.empty:
         st.info(t("app.no_inputs", lang))
         return
@@ -78,6 +98,8 @@ def page_trends() -> None:
                   t("trends.col_unscored", lang): [fmt_number(v, lang)
                                                    for v in own["unscored"]]},
                  hide_index=True)
+    for label in labels:  # "Cả năm 2025: Kết quả chính thức, công bố ngày …"
+        st.caption(label)
     st.caption(t("trends.years", lang) + ": " + ", ".join(str(c.year) for c in
                                                         sorted(same_level, key=lambda c: c.year)))
     for a, b, id_a, id_b, changed in method_changes(same_level):

@@ -118,6 +118,22 @@ def load_from_args(args, lang: str):
     return criteria, units, rows, as_of
 
 
+def published_from_args(args, lang: str):
+    """(Scorecard, publication meta) of the frozen result (WORKFLOW §3) of --criteria (a
+    stored set's id or a file) for --as-of (default: its latest publication of any period).
+    No publication is a refusal with a message, never a live score in its place."""
+    from par.store.publication import require_published
+
+    store = open_store(args)
+    criteria = _criteria_of(args.criteria, store)
+    period = None
+    if args.as_of:
+        period = parse_period(args.as_of)
+        if period is None:
+            raise ParError([Issue("cli.bad_as_of", {"value": args.as_of})])
+    return require_published(store, criteria, str(period) if period else None)
+
+
 def _criteria_of(key: str, store):
     """A criteria file; with a database, a stored set's id when no such file exists."""
     from pathlib import Path

@@ -62,13 +62,25 @@ def _unit(card, key: str | None) -> str | None:
     return None if key is None else find_unit(card, key)
 
 
+def _official(args, card):
+    """With --db, the published result of the set and period when there is one (WORKFLOW §3:
+    exports use the frozen result): (card, publication meta or None)."""
+    if not getattr(args, "db", False):
+        return card, None
+    from par.cli.common import open_store
+    from par.store.publication import published
+
+    found = published(open_store(args), card.criteria, str(card.as_of))
+    return found if found is not None else (card, None)
+
+
 def cmd_report(args, lang: str) -> str:
     from par.cli.common import scorecard_from_args
     from par.export.report import build_report
 
-    card = scorecard_from_args(args, lang)
+    card, meta = _official(args, scorecard_from_args(args, lang))
     unit = _unit(card, getattr(args, "unit", None))
-    return _write(args.output, build_report(card, lang, unit), lang)
+    return _write(args.output, build_report(card, lang, unit, published=meta), lang)
 
 
 def cmd_pack(args, lang: str) -> str:
@@ -84,12 +96,12 @@ def cmd_pack(args, lang: str) -> str:
         except ValueError:
             raise ParError([Issue("export.bad_date", {"value": args.date})]) from None
     criteria, units, rows, as_of = load_from_args(args, lang)
-    card = score(criteria, units, rows, as_of)
+    card, meta = _official(args, score(criteria, units, rows, as_of))
     unit = _unit(card, args.unit)
     # the unit's trend slide: one scoring per period of the set's year that has rows
     trend = get_trend(criteria, units, rows, [unit]) if unit is not None else None
     when = when or dt.date.today()
-    options = dict(trend=trend, target_rank=args.target_rank)
+    options = dict(trend=trend, target_rank=args.target_rank, published=meta)
     lines = [_write(args.output, _exporting(build_pack, card, unit, lang, when, **options), lang)]
     if args.pdf:
         lines.append(_write(args.pdf, _exporting(build_pack_pdf, card, unit, lang, when,

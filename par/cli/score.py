@@ -10,6 +10,7 @@ from par.cli.common import (
     find_unit,
     output_options,
     positive_int,
+    published_from_args,
     scorecard_from_args,
     scoring_options,
     short,
@@ -18,12 +19,15 @@ from par.cli.common import (
 from par.domain.issues import Issue, ParError
 from par.engine.criteria import check_criteria
 from par.i18n import t
-from par.i18n.formatting import fmt_number, fmt_rank, text_table
+from par.i18n.formatting import fmt_number, fmt_rank, fmt_time, text_table
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("score", help="score and rank the units")
     scoring_options(p)
+    p.add_argument("--published", action="store_true",
+                   help="the frozen result of the set's latest publication (for --as-of's "
+                        "period), as published, whatever rows changed since (with --db)")
     p = sub.add_parser("lagging", help="a unit's lagging criteria")
     scoring_options(p)
     p.add_argument("--unit", required=True, metavar="ID")
@@ -40,7 +44,10 @@ def add_commands(sub) -> None:
 
 
 def cmd_score(args, lang: str) -> str:
-    card = scorecard_from_args(args, lang)
+    if args.published:
+        card, meta = published_from_args(args, lang)
+    else:
+        card, meta = scorecard_from_args(args, lang), None
     if args.format == "json":
         return card.to_json()
     head = [t(k, lang) for k in ("col.rank", "col.unit", "col.group", "col.score", "col.max",
@@ -54,6 +61,9 @@ def cmd_score(args, lang: str) -> str:
              t("word.yes", lang) if provisional else ""]
             for rank, of, name, group, score, max_, index, band, provisional in columns]
     title = t("cli.score_title", lang, title=card.criteria.display_title(lang), as_of=card.as_of)
+    if meta is not None:
+        title += "\n" + t("cli.published_label", lang, id=meta["id"], round=meta["round_id"],
+                          at=fmt_time(meta["published_at"], lang), by=meta["published_by"])
     return title + "\n\n" + text_table(head, rows, right={0, 3, 4, 5})
 
 

@@ -10,6 +10,7 @@ import getpass
 import sys
 
 from par.cli.common import DEFAULT_UNITS, database_option, output_options
+from par.domain.auth import ROLES
 from par.domain.issues import Issue, ParError
 from par.i18n import t
 from par.i18n.formatting import text_table
@@ -19,8 +20,11 @@ def add_commands(sub) -> None:
     p = sub.add_parser("users", help="accounts: add, list, set-role, disable, passwd")
     p.add_argument("action", choices=("add", "list", "set-role", "disable", "enable", "passwd"))
     p.add_argument("name", nargs="?", help="account name")
-    p.add_argument("--role", choices=("admin", "reviewer", "unit"))
+    p.add_argument("--role", choices=ROLES)
     p.add_argument("--units", default="", help="comma-separated unit ids (role unit)")
+    p.add_argument("--domains", default="",
+                   help="comma-separated domain codes (top-level criteria codes) an appraiser "
+                        "appraises (role appraiser), e.g. 2,3")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password from standard input instead of prompting")
     p.add_argument("--user", default=None, help="the admin doing this (default $PAR_USER)")
@@ -63,22 +67,23 @@ def _users(args, lang: str) -> str:
         frame = accounts.list()
         if args.format == "json":
             return frame.to_json(orient="records", date_format="iso", force_ascii=False)
-        rows = [[r.name, r.role, r.units, t("word.yes", lang) if r.disabled else ""]
-                for r in frame.itertuples()]
-        return text_table([t(f"users.{c}", lang) for c in ("name", "role", "units", "disabled")],
-                          rows)
+        rows = [[r.name, r.role, r.units, r.domains or "",
+                 t("word.yes", lang) if r.disabled else ""] for r in frame.itertuples()]
+        head = [t(f"users.{c}", lang) for c in ("name", "role", "units")]
+        return text_table(head + [t("cli.domains", lang), t("users.disabled", lang)], rows)
     if not args.name:
         raise ParError([Issue("auth.name_needed", {})])
     by = acting_user(args, store)
     units = [u.strip() for u in args.units.split(",") if u.strip()]
+    domains = [d.strip() for d in args.domains.split(",") if d.strip()]
     if args.action == "add":
         if not args.role:
             raise ParError([Issue("auth.role_needed", {})])
-        accounts.add(by, args.name, args.role, _password(args), units)
+        accounts.add(by, args.name, args.role, _password(args), units, domains)
     elif args.action == "set-role":
         if not args.role:
             raise ParError([Issue("auth.role_needed", {})])
-        accounts.set_role(by, args.name, args.role, units)
+        accounts.set_role(by, args.name, args.role, units, domains)
     elif args.action in ("disable", "enable"):
         accounts.disable(by, args.name, args.action == "disable")
     else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from par.domain.issues import Issue, ParError
+from par.domain.issues import Issue, ParError, term
 
 ROLES = ("admin", "reviewer", "unit", "appraiser")
 ACTIONS = ("import", "rollback", "criteria", "units", "accounts", "audit", "reset")
@@ -67,7 +67,8 @@ def authorize(actor: Actor | None, action: str, unit: str | None = None) -> None
         raise ParError([Issue("auth.no_actor", {})])
     if not actor.may(action, unit):
         raise ParError([Issue("auth.forbidden", {
-            "user": actor.name, "role": actor.role, "action": action, "unit": unit or "–"})])
+            "user": actor.name, "role": term(f"auth.role_{actor.role}"),
+            "action": term(f"auth.action_{action}"), "unit": unit or "–"})])
 
 
 def acting(actor: Actor | None, *, has_accounts: bool) -> Actor | None:

@@ -26,6 +26,7 @@ ACTIONS = ("self", "submit", "appraise", "flag", "explain", "read_evidence",
            "create", "advance", "reopen", "publish")
 ADMIN_ONLY = ("create", "advance", "reopen", "publish")
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+END_OF_DAY = dt.time.max  # a deadline given as a date runs to the end of that day
 
 
 @dataclass(frozen=True)
@@ -54,20 +55,19 @@ class Round:
 
 
 def deadline(value: str | dt.datetime | dt.date) -> dt.datetime:
-    """A deadline as an aware moment: a date means its end (23:59:59), a moment without a
-    zone is Vietnam time (WORKFLOW §1). Raises ValueError for text that is neither."""
+    """A deadline as an aware moment: a date means its end (the last microsecond of the
+    day), a moment without a zone is Vietnam time (WORKFLOW §1), a zone given is kept.
+    Raises ValueError for text that is neither."""
     if isinstance(value, str):
         text = value.strip()
-        try:
-            moment = dt.datetime.fromisoformat(text)
+        try:  # a day alone (2025-11-30), else a moment; anything else is a ValueError
+            value = dt.date.fromisoformat(text)
         except ValueError:
-            moment = None
-        if moment is None or (len(text) == 10 and "T" not in text and " " not in text):
-            day = dt.date.fromisoformat(text[:10]) if moment is None else moment.date()
-            moment = dt.datetime.combine(day, dt.time(23, 59, 59))
-        value = moment
-    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(23, 59, 59))
+            value = dt.datetime.fromisoformat(text)
+    if not isinstance(value, dt.date):
+        raise TypeError(f"a deadline is a date or a moment, not {value!r}")
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, END_OF_DAY)
     if value.tzinfo is None:
         value = value.replace(tzinfo=VIETNAM)
     return value
@@ -88,8 +88,12 @@ def refusal(actor: Actor | None, rnd: Round, action: str, *, now: dt.datetime,
     """
     params = {"round": rnd.label, "unit": unit or "–", "criterion": criterion or "–",
               "phase": term(f"round.phase_{rnd.phase}"), "action": term(f"round.action_{action}")}
+    if action not in ACTIONS:
+        raise ValueError(f"unknown round action {action!r}")
     if actor is None:
         return Issue("auth.no_actor", {})
+    if action in ADMIN_ONLY and actor.role != "admin":  # the role is the reason, whatever the phase
+        return Issue("round.admin_only", {**params, "user": actor.name})
     if action in ("advance", "publish") and rnd.next_phase is None:
         return Issue("round.no_next", params)
     if action == "publish" and rnd.phase != "final":
@@ -98,8 +102,6 @@ def refusal(actor: Actor | None, rnd: Round, action: str, *, now: dt.datetime,
         return Issue("round.reopen_published", params)
     if actor.role == "admin":
         return None  # admins write in every phase (audited by the store)
-    if action in ADMIN_ONLY:
-        return Issue("round.admin_only", {**params, "user": actor.name})
     if action == "read_evidence":
         if actor.role == "appraiser" or (actor.role == "unit" and unit in actor.units):
             return None

@@ -44,6 +44,7 @@ from par.export.pack_model import (
 from par.export.reproducible import fixed_zip
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_period, fmt_rank
+from par.present.published import published_label, published_short
 from par.present.safe import plotly_text
 
 
@@ -229,10 +230,11 @@ def _trend(card: Scorecard, unit: str, lang: str, trend: pd.DataFrame) -> Slide:
 
 def pack_slides(card: Scorecard, unit: str | None = None, lang: str = "vi",
                 date: dt.date | None = None, trend: pd.DataFrame | None = None,
-                target_rank: int | None = None) -> list[Slide]:
+                target_rank: int | None = None, published: dict | None = None) -> list[Slide]:
     """What each slide of the pack says and where. ``unit`` adds its headline, lagging and
     target-rank slides, and its trend slide when ``trend`` (par.analysis.trends.get_trend)
-    has rows for it; ``target_rank`` defaults to the next rank up."""
+    has rows for it; ``target_rank`` defaults to the next rank up; ``published`` (the
+    publication's meta, when ``card`` is a published result) labels it with its date."""
     if unit is not None and unit not in card.units.index:
         raise KeyError(f"unit '{unit}' is not scored in {card.criteria.id}")
     when = date or dt.date.today()
@@ -243,35 +245,51 @@ def pack_slides(card: Scorecard, unit: str | None = None, lang: str = "vi",
                    _target(card, unit, lang, target_rank)]
         if trend is not None and (trend["unit"] == unit).any():
             slides.append(_trend(card, unit, lang, trend))
+    if published is not None:
+        _label(slides, published, lang, unit is not None)
     return slides
 
 
-def footer_text(card: Scorecard, lang: str) -> str:
-    return t("pack.footer", lang, title=card.criteria.display_title(lang), as_of=fmt_period(card.as_of, lang, year_to_date=True))
+def _label(slides: list[Slide], published: dict, lang: str, with_unit: bool) -> None:
+    """A published result says so (WORKFLOW §3): under the cover's band, and the ranking
+    chart's and the unit chart's lines end with '(công bố dd/mm/yyyy)'."""
+    slides[0].items.append(Text(published_label(published, lang), (0.8, 4.45, 11.7, 0.45), 16,
+                                bold=True, color=ACCENT))
+    short = published_short(published, lang)
+    slides[1].title += " " + short
+    if with_unit:
+        slides[4].subtitle = (slides[4].subtitle or "") + " · " + short
+
+
+def footer_text(card: Scorecard, lang: str, published: dict | None = None) -> str:
+    text = t("pack.footer", lang, title=card.criteria.display_title(lang), as_of=fmt_period(card.as_of, lang, year_to_date=True))
+    if published is not None:
+        text += " · " + published_label(published, lang)
+    return text
 
 
 # -- python-pptx ------------------------------------------------------------------------
 
 def build_pack(card: Scorecard, unit: str | None = None, lang: str = "vi",
                date: dt.date | None = None, trend: pd.DataFrame | None = None,
-               target_rank: int | None = None) -> bytes:
+               target_rank: int | None = None, published: dict | None = None) -> bytes:
     """The meeting pack as .pptx bytes (16:9); ``date`` (default today) is on the title
     slide and is the file's created/modified time, so a given day gives the same bytes."""
     from par.export.pack_pptx import render_pptx
 
     when = date or dt.date.today()
-    slides = pack_slides(card, unit, lang, when, trend, target_rank)
-    data = render_pptx(slides, footer_text(card, lang), lang, when,
+    slides = pack_slides(card, unit, lang, when, trend, target_rank, published)
+    data = render_pptx(slides, footer_text(card, lang, published), lang, when,
                        title=card.criteria.display_title(lang), subject=str(card.as_of))
     return fixed_zip(data)
 
 
 def build_pack_pdf(card: Scorecard, unit: str | None = None, lang: str = "vi",
                    date: dt.date | None = None, trend: pd.DataFrame | None = None,
-                   target_rank: int | None = None) -> bytes:
+                   target_rank: int | None = None, published: dict | None = None) -> bytes:
     """The same slides as a PDF, one 16:9 page per slide (Chromium prints an HTML page)."""
     from par.export.pack_pdf import render_pdf
 
     when = date or dt.date.today()
-    slides = pack_slides(card, unit, lang, when, trend, target_rank)
-    return render_pdf(slides, footer_text(card, lang), lang, when)
+    slides = pack_slides(card, unit, lang, when, trend, target_rank, published)
+    return render_pdf(slides, footer_text(card, lang, published), lang, when)

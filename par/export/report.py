@@ -29,6 +29,7 @@ from par.engine.scoring import Scorecard
 from par.export.reproducible import FIXED_TIME, fixed_zip
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_period, round_half_up
+from par.present.published import published_label
 from par.read.template import describe_rule
 
 NUMBER_FORMAT = "0.00"
@@ -281,11 +282,16 @@ def _highlight(wb: Workbook, card: Scorecard, unit: str) -> None:
             ws.sheet_view.selection[0].sqref = f"C{rows[0]}"
 
 
-def build_report(card: Scorecard, lang: str = "vi", unit: str | None = None) -> bytes:
+def build_report(card: Scorecard, lang: str = "vi", unit: str | None = None,
+                 published: dict | None = None) -> bytes:
     """The formatted .xlsx report of one scoring; identical bytes for identical inputs.
-    With ``unit`` (a unit's page), that unit's rows stand out in every sheet."""
+    With ``unit`` (a unit's page), that unit's rows stand out in every sheet; with
+    ``published`` (the publication's meta, when ``card`` is a published result) every
+    sheet's context line says "Kết quả chính thức, công bố ngày …"."""
     context = t("report.context", lang, title=card.criteria.display_title(lang),
                 as_of=fmt_period(card.as_of, lang, year_to_date=True), count=len(card.ranked))
+    if published is not None:
+        context += " · " + published_label(published, lang)
     wb = Workbook()
     wb.remove(wb.active)
     for (key, write), name in zip(SHEETS, sheet_names(lang)):

@@ -41,7 +41,9 @@ def ranking_table(card: Scorecard, lang: str = "vi", change: pd.Series | None = 
         t("col.provisional", lang): [t("word.yes", lang) if p else "" for p in u["provisional"]],
     })
     formats += [Format(c, number(lang)) for c in (index, score, amax)]
-    if change is not None:
+    if change is not None and pd.Series(change, dtype=object).notna().any():
+        # no column at all when nothing can be compared (the first period of a level):
+        # a column of empty cells reads "None" in the grid
         moved = t("col.rank_change", lang)
         data[moved] = numeric([change.get(i) for i in u.index])
         formats.append(Format(moved, rank_change_text))

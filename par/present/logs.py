@@ -231,6 +231,10 @@ def _detail_value(key: str, value, lang: str) -> str:
         value = _word(f"stage.{value}", lang, value)
     if key == "action":
         value = action_word(value, lang)
+    if key in ("from", "to"):
+        value = _word(f"round.phase_{value}", lang, value)
+    if key == "criteria_sha256":
+        value = str(value)[:12]
     return str(value)
 
 

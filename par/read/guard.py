@@ -179,13 +179,19 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str, limits: Limit
 
 def _inflate(raw: bytes, info: zipfile.ZipInfo, budget: int, name: str,
              limits: Limits) -> Iterator[bytes]:
+    return inflate_entry(raw, info, budget, broken=_Refused(Issue("guard.not_xlsx", file=name)),
+                         bomb=_zip_bomb(name, limits))
+
+
+def inflate_entry(raw: bytes, info: zipfile.ZipInfo, budget: int, *, broken: Exception,
+                  bomb: Exception) -> Iterator[bytes]:
     """The entry's bytes in chunks, inflated here so that the ACTUAL output is counted.
 
     zipfile's reader trusts the declared size; another reader may not. An entry
-    producing more than it declares, or more than the remaining budget, is a bomb;
-    less, a bad CRC, encryption or an unusual compression is a broken file.
+    producing more than it declares, or more than the remaining budget, raises ``bomb``;
+    less, a bad CRC, encryption or an unusual compression raises ``broken`` (each caller
+    words them: a workbook's guard, an evidence file's check).
     """
-    broken = _Refused(Issue("guard.not_xlsx", file=name))
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise broken  # zip encryption, or bzip2/lzma/… (whose readers do not bound their output)
     if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
@@ -208,14 +214,14 @@ def _inflate(raw: bytes, info: zipfile.ZipInfo, budget: int, name: str,
     for piece in pieces:
         produced += len(piece)
         if produced > cap:
-            raise _zip_bomb(name, limits)
+            raise bomb
         crc = zlib.crc32(piece, crc)
         yield piece
     if produced != info.file_size or crc != info.CRC:
         raise broken
 
 
-def _inflate_deflate(comp: memoryview, broken: _Refused) -> Iterator[bytes]:
+def _inflate_deflate(comp: memoryview, broken: Exception) -> Iterator[bytes]:
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     pos = 0
     while not inflater.eof:

@@ -1,8 +1,10 @@
-"""Sample mode: fill an empty database with the bundled sample (criteria sets, units, inputs).
+"""Sample mode: fill an empty database with the bundled sample (criteria sets, units, inputs,
+and the 2025 commune set's scoring round).
 
 Only in sample mode (no database configured, or PAR_SAMPLE_MODE=1; see par.settings):
 a province's own database starts empty and never receives a synthetic row. The sample
-goes in through the same ``submit`` as every upload.
+goes in through the same ``submit`` as every upload; the round (par.sample.round) through
+the round's own functions, as the office, the units and the appraisers would use them.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from par.domain.auth import Actor, authorize
 from par.domain.issues import Issue, ParError
 from par.engine import catalog
 from par.read.units import read_units
+from par.sample import round as sample_round
 from par.store.library import active_sets, add_set
 from par.store.storage import Store
 from par.store.submit import prepare_all, submit
@@ -49,7 +52,16 @@ def ensure_seeded(store: Store, inputs: Path = SAMPLE_INPUTS) -> bool:
         for path in catalog.inputs_for(criteria, inputs):
             files.append((path.name, path.read_bytes()))
     store.mark_sample()
-    submit(store, prepare_all(files, sets, units), actor=Actor.system(SAMPLE_USER))
+    office = Actor.system(SAMPLE_USER)
+    # the round first, so the commune self-assessments below are imported into it (the
+    # round's events belong to the bundled inputs: none with a folder of one's own)
+    rnd, fresh = None, False
+    if Path(inputs).resolve() == SAMPLE_INPUTS.resolve():
+        rnd, fresh = sample_round.open_round(store, sets, office)
+    submit(store, prepare_all(files, sets, units), actor=office)
+    if rnd is not None:
+        criteria = next(c for c in sets if c.id == rnd.criteria_id)
+        sample_round.play(store, rnd, criteria, units, fresh=fresh, actor=office)
     return True
 
 
@@ -59,7 +71,7 @@ def _seeded_by_an_earlier_version(store: Store) -> bool:
     if settings.database_configured():
         return False
     users = set(store.history()["user"])
-    return bool(users) and users == {SAMPLE_USER}
+    return bool(users) and users <= {SAMPLE_USER} | sample_round.actor_names(store.units().index)
 
 
 def reset_sample(store: Store, actor: Actor) -> None:

@@ -327,3 +327,14 @@ def _override(rows: pd.DataFrame, overrides: dict[str, dict[str, dict]] | None) 
                 mask = of_unit & (rows["criterion"] == code) & (rows["stage"] == stage)
                 rows.loc[mask, key] = value
     return rows[COLUMNS]
+
+
+def annual(criteria: CriteriaSet, quality: pd.Series, seed: int, **options) -> pd.DataFrame:
+    """A year scored in one round: each unit's ``self`` rows and the council's ``appraisal``
+    rows, both of the year's period (``YYYY``): one figure for the whole year, claimed
+    above the evidence as in ``generate`` (its ``options``: optimism, spread, overrides)."""
+    year = Period(criteria.year, 5)
+    rows = generate(criteria, quality, [Period(criteria.year, 4)], appraisal=True, seed=seed,
+                    **options)
+    rows.loc[rows["stage"] == "self", "period"] = str(year)
+    return rows

@@ -50,3 +50,15 @@ def unpack_rows(packed: list[tuple[int, bytes]]) -> pd.DataFrame:
         else:
             columns[field.name] = column.to_numpy()
     return pd.DataFrame(columns)
+
+
+def unpack_one(blob: bytes, without: set[str] = frozenset()) -> pd.DataFrame:
+    """One submission's rows (GROUP_COLUMNS order of SCHEMA), text as plain objects, minus
+    the rows whose criterion is in ``without``: what a per-criterion write carries over."""
+    import pyarrow.compute as pc
+
+    batch = pa.ipc.read_record_batch(pa.py_buffer(blob), SCHEMA)
+    if without:
+        batch = batch.filter(pc.invert(pc.is_in(batch.column("criterion"),
+                                                value_set=pa.array(sorted(without), pa.string()))))
+    return batch.to_pandas()

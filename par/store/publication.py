@@ -9,95 +9,21 @@ every publication; publishing again adds a new one.
 """
 from __future__ import annotations
 
-import datetime as dt
-import io
-import json
-
 import pandas as pd
-import pyarrow as pa
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import select
 
-from par.domain.auth import Actor
 from par.domain.issues import Issue, ParError
 from par.domain.models import CriteriaSet
-from par.domain.periods import parse_period
-from par.store.rounds import attempt, audit, check, get_round
-from par.store.schema import publications, rounds, submissions
-from par.store.storage import Store, utc_now
+from par.store.frozen import freeze, thaw
+from par.store.rounds import publish
+from par.store.schema import publications
+from par.store.storage import Store
 
-FRAMES = ("units", "node_score", "node_max", "leaves")
+__all__ = ["COLUMNS", "freeze", "list_publications", "publish", "published",
+           "require_published", "thaw"]
+
 COLUMNS = ["id", "round_id", "criteria_id", "criteria_sha256", "period", "published_by",
            "published_at"]
-
-
-def freeze(card) -> bytes:
-    """A scorecard's frames as one blob: a JSON header line, then an Arrow IPC stream per
-    frame (index kept)."""
-    parts, sizes = [], []
-    for name in FRAMES:
-        frame = getattr(card, name)
-        sink = io.BytesIO()
-        table = pa.Table.from_pandas(frame, preserve_index=True)
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        parts.append(sink.getvalue())
-        sizes.append(len(parts[-1]))
-    header = json.dumps({"as_of": str(card.as_of), "frames": dict(zip(FRAMES, sizes))}).encode()
-    return header + b"\n" + b"".join(parts)
-
-
-def thaw(blob: bytes, criteria: CriteriaSet):
-    """The Scorecard ``freeze`` stored (``criteria``: the set it was scored with)."""
-    from par.engine.scoring import Scorecard
-
-    head, _, body = bytes(blob).partition(b"\n")
-    header = json.loads(head)
-    frames, at = {}, 0
-    for name in FRAMES:
-        size = header["frames"][name]
-        with pa.ipc.open_stream(pa.py_buffer(body[at:at + size])) as reader:
-            frames[name] = reader.read_all().to_pandas()
-        at += size
-    return Scorecard(criteria, parse_period(header["as_of"]), **frames)
-
-
-def publish(store: Store, round_id, *, actor: Actor, now: dt.datetime | None = None) -> int:
-    """Freeze the round's result and move it to ``published``; returns the publication id.
-
-    The score is computed from the rows as they are, then stored only if no submission
-    arrived meanwhile (checked inside the writing transaction; else computed again)."""
-    from par.engine.scoring import score
-    from par.store.round_work import round_criteria
-    from par.store.rows import load_rows
-
-    rnd = get_round(store, round_id)
-    criteria = round_criteria(store, rnd)
-    for _ in range(3):
-        with store.engine.connect() as conn:
-            seen = conn.execute(select(func.max(submissions.c.id))).scalar()
-        units = store.units()
-        rows, _issues = load_rows(store, criteria, units)
-        card = score(criteria, units, rows, parse_period(rnd.period))
-        blob = freeze(card)
-
-        def work(conn, rnd, seen=seen, blob=blob):
-            check(conn, actor, rnd, "publish", now=now)
-            if conn.execute(select(func.max(submissions.c.id))).scalar() != seen:
-                return None  # rows changed while scoring: score again
-            pid = conn.execute(insert(publications).values(
-                round_id=rnd.id, criteria_id=criteria.id,
-                criteria_sha256=criteria.sha256 or "", period=rnd.period,
-                published_by=actor.name, published_at=utc_now(), result=blob)
-            ).inserted_primary_key[0]
-            conn.execute(update(rounds).where(rounds.c.id == rnd.id).values(phase="published"))
-            audit(conn, actor, "round_publish", rnd, publication=pid,
-                  units=int(card.ranked.shape[0]), criteria_sha256=criteria.sha256)
-            return pid
-
-        pid = attempt(store, actor, "publish", round_id, work)
-        if pid is not None:
-            return pid
-    raise ParError([Issue("round.rows_changing", {"round": rnd.label})])
 
 
 def list_publications(store: Store, criteria_id: str | None = None,

@@ -22,23 +22,23 @@ from par.domain.issues import Issue, ParError, errors_only, term
 from par.domain.models import CriteriaSet
 from par.read.inputs import check_inputs_table
 from par.read.tabular import RawTable
-from par.store.rounds import attempt, audit, check, domain_of, get_round
-from par.store.schema import evidence, flags, units
+from par.store.rounds import (
+    attempt,
+    audit,
+    check,
+    domain_of,
+    get_round,
+    is_flagged,
+    known_unit,
+    round_criteria,
+)
+from par.store.schema import evidence, flags, submissions
 from par.store.storage import Store, utc_now
 
 ONLINE = "trực tuyến"  # the source name of rows written in the browser or by `appraise`
 ROW_FIELDS = ("criterion", "value", "numerator", "denominator", "evidence", "note")
 EVIDENCE_COLUMNS = ["id", "criterion", "purpose", "name", "size", "sha256", "added_by",
                     "added_at"]
-
-
-def round_criteria(store: Store, rnd) -> CriteriaSet:
-    from par.store.library import active_sets, get_set
-
-    for found in active_sets(store):
-        if found.id == rnd.criteria_id:
-            return found
-    return get_set(store, rnd.criteria_id)
 
 
 def _blank(value) -> bool:
@@ -60,7 +60,7 @@ def prepare_rows(criteria: CriteriaSet, unit_frame: pd.DataFrame, unit: str, per
     """Check rows typed online; return (group, cleared codes). ``entries`` has a row per
     criterion (ROW_FIELDS; missing columns are blank). A row with no value, numerator or
     denominator clears that criterion. Raises ParError naming each bad criterion."""
-    from par.store.submit import _groups
+    from par.store.submit import groups_of
 
     entries = entries.reset_index(drop=True)
     filled = ~entries.reindex(columns=["value", "numerator", "denominator"]).map(_blank).all(axis=1)
@@ -79,7 +79,7 @@ def prepare_rows(criteria: CriteriaSet, unit_frame: pd.DataFrame, unit: str, per
         codes = table.frame["criterion"].tolist()
         raise ParError([Issue(i.code, i.params, node=codes[i.row - 1] if i.row else i.node)
                         for i in problems])
-    return _groups(rows)[0], cleared
+    return groups_of(rows)[0], cleared
 
 
 def save_rows(store: Store, round_id, unit: str, stage: str, entries: pd.DataFrame, *,
@@ -102,25 +102,47 @@ def save_rows(store: Store, round_id, unit: str, stage: str, entries: pd.DataFra
     domains = domain_of(criteria)
 
     def work(conn, rnd):
+        for code in explain or {}:
+            _leaf(criteria, code)
         check(conn, actor, rnd, action, unit=unit, criteria=codes, domains=domains, now=now)
         if explain:
+            known_unit(conn, rnd, unit)
             check(conn, actor, rnd, "flag", unit=unit, criteria=sorted(explain), domains=domains,
                   now=now)
         sid = None
         if group is not None or cleared:
-            from par.store.storage import ImportGroup
-
-            g = group or ImportGroup(unit, rnd.period, stage, _empty_rows())
             digest = hashlib.sha256(json.dumps(
                 entries.astype(str).to_dict("records"), ensure_ascii=False).encode()).hexdigest()
-            sid = store._save_group(conn, g, actor.name, criteria, ONLINE, digest, merge=True,
-                                    action="self_score" if stage == "self" else "appraise",
-                                    drop=cleared)
+            sid = _save_online(store, conn, rnd, unit, stage, group, cleared, criteria, digest,
+                               actor)
         for code, comment in (explain or {}).items():
             _flag(conn, rnd, unit, code, comment, actor)
         return sid
 
     return attempt(store, actor, action, round_id, work, unit=unit)
+
+
+def _save_online(store: Store, conn, rnd, unit: str, stage: str, group, cleared: set[str],
+                 criteria: CriteriaSet, digest: str, actor: Actor) -> int | None:
+    """Store online rows as the unit's new current ``stage`` submission, merged with its
+    other criteria. Clearing every criterion it had withdraws the current submission (a
+    submission has rows); clearing what was never written does nothing."""
+    from par.store.storage import ImportGroup, current_id, merged_rows
+
+    action = "self_score" if stage == "self" else "appraise"
+    if group is None:
+        old = current_id(conn, unit, rnd.period, stage)
+        if old is None:
+            return None
+        if merged_rows(conn, old, _empty_rows(), cleared).empty:
+            conn.execute(update(submissions).where(submissions.c.id == old)
+                         .values(status="withdrawn"))
+            audit(conn, actor, action, rnd, unit=unit, stage=stage, cleared=sorted(cleared),
+                  withdrawn=old)
+            return None
+        group = ImportGroup(unit, rnd.period, stage, _empty_rows())
+    return store.save_group(conn, group, actor.name, criteria, ONLINE, digest, merge=True,
+                            action=action, drop=cleared)
 
 
 def _empty_rows() -> pd.DataFrame:
@@ -143,19 +165,23 @@ def flag(store: Store, round_id, unit: str, criterion: str, comment: str = "", *
          actor: Actor, now: dt.datetime | None = None) -> None:
     """Ask the unit to explain a leaf (an appraiser of its domain, in the appraisal phase)."""
     rnd = get_round(store, round_id)
-    domains = domain_of(round_criteria(store, rnd))
+    criteria = round_criteria(store, rnd)
+    domains = domain_of(criteria)
 
     def work(conn, rnd):
-        _leaf(domains, criterion)
+        _leaf(criteria, criterion)
         check(conn, actor, rnd, "flag", unit=unit, criteria=[criterion], domains=domains,
               now=now)
+        known_unit(conn, rnd, unit)
         _flag(conn, rnd, unit, criterion, comment, actor)
 
     attempt(store, actor, "flag", round_id, work, unit=unit, criterion=criterion)
 
 
-def _leaf(domains: dict, criterion: str) -> None:
-    if criterion not in domains:
+def _leaf(criteria: CriteriaSet, criterion: str) -> None:
+    """Raise unless ``criterion`` is a leaf of the round's set (flags, files and rows are
+    on leaves, never on a domain or a group)."""
+    if criterion not in {leaf.code for leaf in criteria.leaves}:
         raise ParError([Issue("round.unknown_criterion", {"criterion": criterion})])
 
 
@@ -181,6 +207,9 @@ def explain(store: Store, round_id, unit: str, criterion: str, text: str,
 
     def work(conn, rnd):
         check(conn, actor, rnd, "explain", unit=unit, criteria=[criterion], now=now)
+        if not is_flagged(conn, rnd.id, unit, criterion):  # an admin too: no flag, no answer
+            raise ParError([Issue("round.not_flagged", {
+                "round": rnd.label, "unit": unit, "criterion": criterion})])
         if not (text or "").strip() and not checked:
             raise ParError([Issue("round.explanation_empty", {"criterion": criterion})])
         conn.execute(update(flags).where(
@@ -238,13 +267,13 @@ def add_evidence(store: Store, round_id, unit: str, criterion: str,
                  now: dt.datetime | None = None) -> list[int]:
     """Attach self-assessment evidence files to (round, unit, criterion)."""
     rnd = get_round(store, round_id)
-    domains = domain_of(round_criteria(store, rnd))
+    criteria = round_criteria(store, rnd)
     checked = _checked_files(store, actor, "self", rnd, unit, criterion, files)
 
     def work(conn, rnd):
-        _leaf(domains, criterion)
-        _known_unit(conn, unit)
+        _leaf(criteria, criterion)
         check(conn, actor, rnd, "self", unit=unit, criteria=[criterion], now=now)
+        known_unit(conn, rnd, unit)
         ids = [_store_file(conn, rnd, unit, criterion, "self", name, data, actor)
                for name, data in checked]
         audit(conn, actor, "evidence_add", rnd, unit=unit, criterion=criterion,
@@ -252,11 +281,6 @@ def add_evidence(store: Store, round_id, unit: str, criterion: str,
         return ids
 
     return attempt(store, actor, "evidence", round_id, work, unit=unit, criterion=criterion)
-
-
-def _known_unit(conn, unit: str) -> None:
-    if conn.execute(select(units.c.id).where(units.c.id == unit)).first() is None:
-        raise ParError([Issue("round.unknown_unit", {"unit": unit})])
 
 
 def remove_evidence(store: Store, round_id, evidence_id: int, *, actor: Actor,
@@ -341,13 +365,13 @@ class RoundState:
     submitted: pd.DataFrame  # unit, submitted_by, submitted_at
 
     def leaf_states(self) -> pd.DataFrame:
-        from par.analysis.round_status import leaf_states
+        from par.engine.round_status import leaf_states
 
         return leaf_states(self.criteria, self.units, self.rows, self.round.period, self.flags,
                            self.evidence)
 
     def status(self) -> pd.DataFrame:
-        from par.analysis.round_status import unit_status
+        from par.engine.round_status import unit_status
 
         return unit_status(self.criteria, self.units, self.leaf_states(),
                            self.submitted["unit"].tolist())

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +25,15 @@ from par.domain.issues import Issue, ParError, term
 from par.domain.models import CriteriaSet
 from par.domain.periods import parse_period
 from par.domain.rounds import PHASES, Round, aware, deadline, refusal
-from par.store.schema import audit_log, flags, round_submits, rounds
+from par.store.schema import (
+    audit_log,
+    flags,
+    publications,
+    round_submits,
+    rounds,
+    submissions,
+)
+from par.store.schema import units as unit_table
 from par.store.storage import Store, utc_now
 
 
@@ -112,6 +120,17 @@ def is_flagged(conn: Connection, round_id: int, unit: str, criterion: str) -> bo
     return conn.execute(select(flags.c.id).where(
         flags.c.round_id == round_id, flags.c.unit == unit,
         flags.c.criterion == criterion)).first() is not None
+
+
+def known_unit(conn: Connection, rnd: Round, unit: str) -> None:
+    """Raise ParError unless ``unit`` is a unit of the round's level (a write for an unknown
+    unit is a message, not a database error)."""
+    level = conn.execute(select(unit_table.c.level).where(
+        unit_table.c.id == str(unit))).scalar()
+    if level is None:
+        raise ParError([Issue("round.unknown_unit", {"unit": unit})])
+    if level != rnd.level:  # a unit of another level is none of this round's
+        raise ParError([Issue("round.unknown_unit", {"unit": f"{unit} ({rnd.level})"})])
 
 
 # -- the gate ------------------------------------------------------------------------
@@ -227,15 +246,11 @@ def create_round(store: Store, criteria: CriteriaSet, period: str, *, self_until
 
 def advance(store: Store, round_id, *, actor: Actor, now: dt.datetime | None = None,
             publish_with=None) -> Round:
-    """Move the round one phase on. From ``final`` this publishes: ``publish_with`` is the
-    callable that freezes the result (par.store.publication.publish passes itself)."""
+    """Move the round one phase on. From ``final`` this publishes (``publish``, or
+    ``publish_with`` when given)."""
     rnd = get_round(store, round_id)
     if rnd.phase == "final":
-        if publish_with is None:
-            from par.store.publication import publish
-
-            publish_with = publish
-        publish_with(store, rnd.id, actor=actor, now=now)
+        (publish_with or publish)(store, rnd.id, actor=actor, now=now)
         return get_round(store, rnd.id)
 
     def work(conn, rnd):
@@ -259,6 +274,52 @@ def reopen(store: Store, round_id, *, reason: str, actor: Actor,
         return _load(conn, rnd.id)
 
     return attempt(store, actor, "reopen", round_id, work)
+
+
+def round_criteria(store: Store, rnd: Round) -> CriteriaSet:
+    """The criteria set a round scores with: the active version of its id, else its latest."""
+    from par.store.library import get_set
+
+    return get_set(store, rnd.criteria_id)
+
+
+def publish(store: Store, round_id, *, actor: Actor, now: dt.datetime | None = None) -> int:
+    """Freeze the round's result and move it to ``published``; returns the publication id.
+
+    The score is computed from the rows as they are, then stored only if no submission
+    arrived meanwhile (checked inside the writing transaction; else computed again)."""
+    from par.engine.scoring import score
+    from par.store.frozen import freeze
+    from par.store.rows import load_rows
+
+    rnd = get_round(store, round_id)
+    criteria = round_criteria(store, rnd)
+    for _ in range(3):
+        with store.engine.connect() as conn:
+            seen = conn.execute(select(func.max(submissions.c.id))).scalar()
+        units = store.units()
+        rows, _issues = load_rows(store, criteria, units)
+        card = score(criteria, units, rows, parse_period(rnd.period))
+        blob = freeze(card)
+
+        def work(conn, rnd, seen=seen, blob=blob):
+            check(conn, actor, rnd, "publish", now=now)
+            if conn.execute(select(func.max(submissions.c.id))).scalar() != seen:
+                return None  # rows changed while scoring: score again
+            pid = conn.execute(insert(publications).values(
+                round_id=rnd.id, criteria_id=criteria.id,
+                criteria_sha256=criteria.sha256 or "", period=rnd.period,
+                published_by=actor.name, published_at=utc_now(), result=blob)
+            ).inserted_primary_key[0]
+            conn.execute(update(rounds).where(rounds.c.id == rnd.id).values(phase="published"))
+            audit(conn, actor, "round_publish", rnd, publication=pid,
+                  units=int(card.ranked.shape[0]), criteria_sha256=criteria.sha256)
+            return pid
+
+        pid = attempt(store, actor, "publish", round_id, work)
+        if pid is not None:
+            return pid
+    raise ParError([Issue("round.rows_changing", {"round": rnd.label})])
 
 
 def set_deadlines(store: Store, round_id, *, actor: Actor, self_until=None, explain_until=None,
@@ -295,6 +356,7 @@ def submit_unit(store: Store, round_id, unit: str, *, actor: Actor,
     """A unit locks its self-assessment (WORKFLOW §1)."""
     def work(conn, rnd):
         check(conn, actor, rnd, "submit", unit=unit, now=now)
+        known_unit(conn, rnd, unit)
         if is_submitted(conn, rnd.id, unit):  # an admin submitting twice: nothing to do
             return
         conn.execute(insert(round_submits).values(round_id=rnd.id, unit=unit,
@@ -321,5 +383,6 @@ def reopen_unit(store: Store, round_id, unit: str, *, actor: Actor, reason: str 
 
 
 __all__ = ["PHASES", "Round", "advance", "attempt", "audit", "check", "clock", "create_round",
-           "domain_of", "gate_import", "get_round", "list_rounds", "reopen", "reopen_unit",
-           "round_for", "set_deadlines", "submit_unit", "submitted_units"]
+           "domain_of", "gate_import", "get_round", "list_rounds", "publish", "reopen",
+           "reopen_unit", "round_criteria", "round_for", "set_deadlines", "submit_unit",
+           "submitted_units"]

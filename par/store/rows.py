@@ -188,7 +188,10 @@ EVIDENCE_FILE = "[tệp đính kèm]"  # what a self row's empty evidence text r
 def with_evidence_files(store: Store, criteria: CriteriaSet, rows: pd.DataFrame) -> pd.DataFrame:
     """Self rows of a round's period whose evidence text is empty but which have evidence
     files attached read EVIDENCE_FILE as their evidence, so a set that requires evidence
-    (WORKFLOW §2) scores them. Other sets' rows are returned as they are."""
+    (WORKFLOW §2) scores them. Other sets' rows are returned as they are (the same frame).
+
+    Runs on every read of the rows (the dashboard's cache too), so only the self rows with a
+    blank evidence text are looked at; categorical columns are compared by their codes."""
     if not criteria.needs_evidence or rows.empty:
         return rows
     from sqlalchemy import select
@@ -203,15 +206,44 @@ def with_evidence_files(store: Store, criteria: CriteriaSet, rows: pd.DataFrame)
                                     evidence.c.removed_at.is_(None)).distinct()).all()
     if not found:
         return rows
+    candidate = np.flatnonzero(_is(rows["stage"], "self") & _blank(rows["evidence"]))
+    if not len(candidate):
+        return rows
+    part = rows.iloc[candidate]
+    here = pd.MultiIndex.from_arrays([part[c].astype(str) for c in ("unit", "period",
+                                                                     "criterion")])
     keys = pd.MultiIndex.from_tuples([tuple(map(str, f)) for f in found])
-    here = pd.MultiIndex.from_arrays([rows[c].astype(str) for c in ("unit", "period", "criterion")])
-    text = rows["evidence"].astype(str).str.strip()
-    fill = here.isin(keys) & (rows["stage"].astype(str) == "self").to_numpy() & (text == "").to_numpy()
-    if not fill.any():
+    fill = candidate[here.isin(keys)]
+    if not len(fill):
         return rows
     rows = rows.copy()
-    rows["evidence"] = rows["evidence"].astype(object).where(~fill, EVIDENCE_FILE)
+    column = rows["evidence"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        if EVIDENCE_FILE not in column.cat.categories:
+            column = column.cat.add_categories([EVIDENCE_FILE])
+    else:
+        column = column.astype(object)
+    mask = np.zeros(len(rows), dtype=bool)
+    mask[fill] = True
+    rows["evidence"] = column.where(~mask, EVIDENCE_FILE)
     return rows
+
+
+def _is(column: pd.Series, value: str) -> np.ndarray:
+    """column == value, by the categories' codes when the column is categorical."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        at = column.cat.categories.get_indexer([value])[0]
+        return column.cat.codes.to_numpy() == at if at >= 0 else np.zeros(len(column), bool)
+    return column.to_numpy(dtype=object) == value
+
+
+def _blank(column: pd.Series) -> np.ndarray:
+    """Empty (or whitespace, or missing) texts."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        blank = pd.Series(column.cat.categories).astype(str).str.strip().eq("").to_numpy()
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes < 0, True, blank[np.maximum(codes, 0)] if len(blank) else True)
+    return column.isna().to_numpy() | column.astype(str).str.strip().eq("").to_numpy()
 
 
 @dataclass

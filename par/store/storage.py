@@ -27,7 +27,7 @@ from par.domain.issues import Issue, ParError
 from par.domain.models import CriteriaSet
 from par.read.tabular import RawTable, categorize
 from par.store import schema
-from par.store.packed import pack_rows, unpack_rows
+from par.store.packed import pack_rows, unpack_one, unpack_rows
 from par.store.schema import (
     audit_log,
     criteria_sets,
@@ -132,7 +132,7 @@ class Store:
 
     # -- submissions ----------------------------------------------------------------
     def save_submissions(self, batch: list[tuple[list[ImportGroup], CriteriaSet, str, str]], *,
-                         actor: Actor) -> list[list[int]]:
+                         actor: Actor, gate) -> list[list[int]]:
         """Store each file's groups as new current submissions, all in one transaction.
 
         The actor must be allowed to import every group's unit, or nothing is stored.
@@ -140,8 +140,6 @@ class Store:
         ``batch`` holds (groups, criteria, source name, source sha256) per file; the
         result holds the new submission ids per file.
         """
-        from par.store.rounds import gate_import
-
         for groups, _, source_name, source_sha256 in batch:
             for g in groups:
                 if actor is not None and actor.role == "appraiser":
@@ -162,11 +160,11 @@ class Store:
                         ids = []
                         for group in groups:
                             # a group in a scoring round obeys its phase, deadlines and domains
-                            rnd = gate_import(conn, actor, criteria, group.unit, group.period,
-                                              group.stage, group.rows["criterion"])
+                            rnd = gate(conn, actor, criteria, group.unit, group.period,
+                                       group.stage, group.rows["criterion"])
                             # in a round, appraisal rows land criterion by criterion
                             merge = rnd is not None and group.stage == "appraisal"
-                            ids.append(self._save_group(conn, group, user, criteria,
+                            ids.append(self.save_group(conn, group, user, criteria,
                                                         source_name, source_sha256,
                                                         merge=merge))
                         out.append(ids)
@@ -185,19 +183,19 @@ class Store:
         return []
 
     @staticmethod
-    def _save_group(conn: Connection, g: ImportGroup, user: str, criteria: CriteriaSet,
+    def save_group(conn: Connection, g: ImportGroup, user: str, criteria: CriteriaSet,
                     source_name: str, source_sha256: str, *, merge: bool = False,
                     action: str = "import", drop=()) -> int:
         """Store one group as the current submission of its unit, period and stage. With
         ``merge`` the current submission's rows for criteria the group does not hold (nor
         ``drop``: criteria cleared) are carried over (a round's per-criterion writes), else
         the group replaces them all."""
-        old = _current(conn, g.unit, g.period, g.stage)
+        old = current_id(conn, g.unit, g.period, g.stage)
         if old is not None:
             conn.execute(update(submissions).where(submissions.c.id == old)
                          .values(status="superseded"))
             if merge:
-                g = ImportGroup(g.unit, g.period, g.stage, _merged(conn, old, g.rows, drop))
+                g = ImportGroup(g.unit, g.period, g.stage, merged_rows(conn, old, g.rows, drop))
         sid = conn.execute(insert(submissions).values(
             unit=g.unit, period=g.period, stage=g.stage, criteria_id=criteria.id,
             criteria_sha256=criteria.sha256, user=user, created_at=utc_now(),
@@ -272,7 +270,7 @@ class Store:
                     select(input_rows.c.id).where(input_rows.c.submission_id == submission_id)
                     .limit(1)).first() is None:
                 raise ParError([Issue("storage.pruned", {"id": submission_id})])
-            current = _current(conn, target.unit, target.period, target.stage)
+            current = current_id(conn, target.unit, target.period, target.stage)
             if current is not None:
                 conn.execute(update(submissions).where(submissions.c.id == current)
                              .values(status="superseded"))
@@ -465,7 +463,7 @@ def _row_records(rows: pd.DataFrame, submission_id: int) -> list[dict]:
             for values in zip(*columns.values())]
 
 
-def _current(conn: Connection, unit: str, period: str, stage: str) -> int | None:
+def current_id(conn: Connection, unit: str, period: str, stage: str) -> int | None:
     query = select(submissions.c.id).where(
         submissions.c.unit == unit, submissions.c.period == period,
         submissions.c.stage == stage, submissions.c.status == "current")
@@ -474,22 +472,20 @@ def _current(conn: Connection, unit: str, period: str, stage: str) -> int | None
     return conn.execute(query).scalar()
 
 
-def _merged(conn: Connection, old: int, new: pd.DataFrame, drop=()) -> pd.DataFrame:
+def merged_rows(conn: Connection, old: int, new: pd.DataFrame, drop=()) -> pd.DataFrame:
     """The rows of submission ``old`` whose criteria neither ``new`` holds nor ``drop``
     names, then ``new``."""
+    replaced = set(new["criterion"].astype(str)) | set(drop)
     blob = conn.execute(select(submissions.c.packed).where(submissions.c.id == old)).scalar()
-    if blob is None:
+    if blob is None:  # stored before rows were packed
         kept = pd.read_sql(select(*[input_rows.c[c] for c in GROUP_COLUMNS])
                            .where(input_rows.c.submission_id == old), conn)
+        kept = kept[~kept["criterion"].astype(str).isin(replaced)]
     else:
-        kept = unpack_rows([(old, blob)]).drop(columns="submission_id")
-    replaced = set(new["criterion"].astype(str)) | set(drop)
-    kept = kept[~kept["criterion"].astype(str).isin(replaced)]
+        kept = unpack_one(blob, replaced)
     if kept.empty:
         return new
-    kept = kept[GROUP_COLUMNS].astype({c: object for c in ("criterion", "value", "evidence",
-                                                           "note")})
-    return pd.concat([kept, new[GROUP_COLUMNS]], ignore_index=True)
+    return pd.concat([kept[GROUP_COLUMNS], new[GROUP_COLUMNS]], ignore_index=True)
 
 
 def insert_ignore(conn: Connection, table: Table, keys: list[str], values: dict) -> None:

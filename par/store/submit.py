@@ -18,12 +18,13 @@ import numpy as np
 import pandas as pd
 
 from par.domain.auth import Actor
-from par.domain.issues import Issue, ParError, errors_only
+from par.domain.issues import Issue, ParError, errors_only, term
 from par.domain.models import CriteriaSet
 from par.domain.periods import ANNUAL, Period, parse_period
 from par.read.inputs import INPUT_ALIASES, check_inputs
 from par.read.tabular import RawTable
 from par.store.library import add_set
+from par.store.rounds import gate_import
 from par.store.storage import ImportGroup, Store
 
 if TYPE_CHECKING:
@@ -119,14 +120,14 @@ def prepare(data: bytes, name: str, sets: list[CriteriaSet], units: pd.DataFrame
         raise ParError(issues)
     if rows.empty:
         raise ParError([Issue("import.no_rows", {}, file=name)])
-    return Prepared(name, sha256 or hashlib.sha256(data).hexdigest(), criteria, _groups(rows),
+    return Prepared(name, sha256 or hashlib.sha256(data).hexdigest(), criteria, groups_of(rows),
                     [i for i in issues if i.severity != "error"], rows)
 
 
 prepare_import = prepare  # the name the first version of the upload page used
 
 
-def _groups(rows: pd.DataFrame) -> list[ImportGroup]:
+def groups_of(rows: pd.DataFrame) -> list[ImportGroup]:
     """One group per unit, period and stage, in the typed form the store keeps."""
     stored = pd.DataFrame({
         "criterion": np.asarray(rows["criterion"], dtype=object).astype(str),
@@ -153,11 +154,15 @@ def _groups(rows: pd.DataFrame) -> list[ImportGroup]:
 
 
 def _forbidden(actor: Actor, rows: pd.DataFrame, name: str) -> list[Issue]:
+    if actor.role == "appraiser":
+        return []  # an appraiser's rows are the round's to judge (rounds.gate_import)
     out = []
     for unit in sorted(set(np.asarray(rows["unit"], dtype=object).astype(str))):
         if not actor.may("import", unit):
-            out.append(Issue("auth.forbidden", {"user": actor.name, "role": actor.role,
-                                                "action": "import", "unit": unit}, file=name))
+            out.append(Issue("auth.forbidden", {"user": actor.name,
+                                                "role": term(f"auth.role_{actor.role}"),
+                                                "action": term("auth.action_import"),
+                                                "unit": unit}, file=name))
     return out
 
 
@@ -209,7 +214,7 @@ def submit(store: Store, prepared: list[Prepared], *, actor: Actor
         add_set(store, criteria, actor=None, source_name=Path(criteria.source or '').name,
                 by=actor.name)
     ids = store.save_submissions([(p.groups, p.criteria, p.name, p.sha256) for p in prepared],
-                                 actor=actor)
+                                 actor=actor, gate=gate_import)
     return list(zip(prepared, ids))
 
 

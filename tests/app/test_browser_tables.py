@@ -135,7 +135,7 @@ def sort_by(page, grid, name: str) -> None:
 def test_the_office_filters_sorts_and_finds_a_ward(page):
     log_in(page, "office")
     pick(page, "Bộ chỉ số", COMMUNE_SET)
-    assert combobox(page, "Tính đến kỳ").input_value() == "Quý IV/2025"
+    assert combobox(page, "Tính đến kỳ").input_value() == "Cả năm 2025"  # the year's round
     shot(page, "tables-1-communes")
     grid = page.locator(GRID).first
     assert headers(grid)[:5] == ["Hạng", "Đơn vị", "Nhóm", "Hạng trong nhóm", "Chỉ số (%)"]
@@ -148,10 +148,12 @@ def test_the_office_filters_sorts_and_finds_a_ward(page):
     values = [float(v) for v in column(grid, "Chỉ số (%)")]
     assert len(values) == 11 and values == sorted(values)  # as numbers, not as text
     shot(page, "tables-2-wards-by-index")
-    sort_by(page, grid, "Hạng")  # shown "3/130", "14/130": sorted as 3 < 14, not as text
-    ranks = [int(float(v)) for v in column(grid, "Hạng")]
-    assert ranks == sorted(ranks)
-    shown = [f"{r}/130" for r in ranks]
+    # shown "2/11", "10/11": sorted as 2 < 10, not as text (the rank within the 11 wards,
+    # whatever the sample's figures)
+    sort_by(page, grid, "Hạng trong nhóm")
+    ranks = [int(float(v)) for v in column(grid, "Hạng trong nhóm")]
+    assert ranks == sorted(ranks) == list(range(1, 12))
+    shown = [f"{r}/11" for r in ranks]
     assert shown != sorted(shown), shown  # text order would differ: the grid sorts numbers
 
     with rerun(page):
@@ -184,7 +186,7 @@ def test_the_office_filters_sorts_and_finds_a_ward(page):
 def test_a_unit_account_lands_on_its_own_unit(page):
     log_in(page, "lan")
     assert COMMUNE_SET.search(combobox(page, "Bộ chỉ số").input_value())
-    assert combobox(page, "Tính đến kỳ").input_value() == "Quý IV/2025"
+    assert combobox(page, "Tính đến kỳ").input_value() == "Cả năm 2025"  # the year's round
     page.get_by_text("Đơn vị đang chọn (tô vàng trong bảng): Phường Cửa Lò", exact=False
                      ).wait_for()
     shot(page, "tables-5-unit-account-ranking")

@@ -142,3 +142,19 @@ def test_english_menu(with_accounts):
     assert [title for title, _ in _pages(at)] == [
         "Overview", "Rankings", "Unit profile", "Compare units", "Criteria", "Trends", "Data in/out",
         "Upload", "Self-assessment", "Appraisal", "Scoring rounds", "Criteria sets", "Audit log"]
+
+
+def test_a_long_menu_is_grouped_in_sections_a_short_one_is_not():
+    from par.app.menu import menu_for_pages, pages_for
+
+    keys = menu_for(Actor("office", "admin"), has_accounts=True)
+    pages = pages_for(keys, "vi")
+    grouped = menu_for_pages(keys, pages, "vi")
+    assert list(grouped) == ["Kết quả", "Nhập liệu và chấm điểm", "Quản trị"]
+    at = dict(zip(keys, pages))
+    assert grouped["Quản trị"] == [at["sets"], at["audit"]]
+    assert grouped["Nhập liệu và chấm điểm"] == [at["upload"], at["round_self"],
+                                                 at["round_appraise"], at["rounds"]]
+    assert sum(map(len, grouped.values())) == len(keys)
+    login = menu_for(None, has_accounts=True)
+    assert isinstance(menu_for_pages(login, pages_for(login, "en"), "en"), list)

@@ -327,14 +327,16 @@ def test_trends_page_tells_self_scores_from_the_appraised_year_and_why_it_jumps(
 
 def test_trends_page_of_a_year_in_progress_says_what_still_counts_0():
     at = AppTest.from_function(_trends_page, default_timeout=TIMEOUT).run()
-    at = _select_set(at, "cấp xã")  # 2025: self-scores of Q3 and Q4, no appraisal yet
+    # the departments' 2025: self-scores of Q2 and Q3, no appraisal yet (the communes' 2025
+    # is scored in one round for the year: par.sample.round)
+    at = _select_set(at, "các sở")
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Loại điểm" in d.value.columns)
     assert table["Loại điểm"].tolist() == ["Tự chấm lũy kế"] * 2
-    assert table["Chưa chấm, tính 0 (điểm)"].tolist() == ["25,50"] * 2  # the survey points
+    assert table["Chưa chấm, tính 0 (điểm)"].tolist() == ["8,50"] * 2  # the survey points
     assert not any("Chỉ số đi từ" in i.value for i in at.info)  # no appraisal: no jump
     note = plain(next(i.value for i in at.info if "chưa chấm" in i.value))
-    assert note.startswith("Tính đến 2025-Q4: 9 tiêu chí chưa chấm (25,50 điểm) đang tính 0")
+    assert note.startswith("Tính đến 2025-Q3: 7 tiêu chí chưa chấm (8,50 điểm) đang tính 0")
     assert [tr["name"] for tr in _chart(at)["data"]][0] == "Tự chấm lũy kế"
 
 
@@ -406,14 +408,14 @@ def _ranking_page() -> None:
 
 def test_trends_page_projection_is_drawn_apart():
     at = AppTest.from_function(_trends_page, default_timeout=TIMEOUT).run()
-    at = _select_set(at, "cấp xã")  # 2025: Q3 and Q4 in, no year-end appraisal yet
+    at = _select_set(at, "các sở")  # 2025: Q2 and Q3 in, no year-end appraisal yet
     assert not at.exception
     traces = _chart(at)["data"]
     projection = [tr for tr in traces if tr.get("line", {}).get("dash") == "dash"]
-    assert len(projection) == 1 and projection[0]["x"][0] == "Quý IV/2025"
+    assert len(projection) == 1 and projection[0]["x"][0] == "Quý III/2025"
     assert any("Cách dự báo" in c.value for c in at.caption)
     table = next(d.value for d in at.dataframe if "Hạng dự báo" in d.value.columns)
-    assert table["Hạng dự báo"].iloc[0].endswith("/130")
+    assert table["Hạng dự báo"].iloc[0].endswith("/15")
     at = _select_set(at, "cấp huyện")  # the 2019 year is complete: nothing to project
     assert not [tr for tr in _chart(at)["data"] if tr.get("line", {}).get("dash") == "dash"]
 

@@ -109,9 +109,10 @@ def test_a_unit_account_starts_on_its_level_period_and_unit(db):
     at = dashboard("lan")
     assert at.selectbox(key="criteria_id").value.id == "nghe-an-xa-2025"
     period = at.selectbox(key="as_of_nghe-an-xa-2025")
-    assert str(period.value) == "2025-Q4"  # the latest period with data, not "Cả năm"
-    assert period.options == ["Quý I/2025", "Quý II/2025", "Quý III/2025", "Quý IV/2025",
-                              "Cả năm 2025"]
+    # the latest period with data: the communes' 2025 is scored in one round for the year
+    # (par.sample.round), so the year is all there is (the departments' quarters below)
+    assert str(period.value) == "2025"
+    assert period.options == ["Cả năm 2025"]
     assert at.session_state["unit"] == "p-cua-lo"
     table = at.dataframe[0]
     assert highlighted(table) == ["p-cua-lo"]
@@ -157,12 +158,12 @@ def test_the_unit_page_opens_on_the_unit_accounts_unit(db):
 # -- honest states ------------------------------------------------------------------------
 
 def test_a_period_without_data_says_so_instead_of_ranking_zeros(db):
-    at = dashboard("lan")
-    at = at.selectbox(key="as_of_nghe-an-xa-2025").select_index(0).run()  # Quý I/2025
+    at = dashboard("office")  # the departments' 2025: Q2 and Q3 in
+    at = at.selectbox(key="as_of_nghe-an-so-2025").select_index(0).run()  # Quý I/2025
     assert not at.exception
     assert any(plain(i.value).startswith("Chưa có số liệu cho Quý I/2025") for i in at.info)
     assert not at.dataframe and not at.metric
-    at = at.selectbox(key="as_of_nghe-an-xa-2025").select_index(2).run()
+    at = at.selectbox(key="as_of_nghe-an-so-2025").select_index(2).run()
     assert at.dataframe and not any("Chưa có số liệu" in i.value for i in at.info)
 
 
@@ -175,7 +176,7 @@ def test_a_unit_without_data_is_listed_as_not_submitted_not_ranked(db):
     assert any("1/131 đơn vị chưa nộp" in plain(w.value) for w in at.warning)
     at = page("unit", "lan")
     at = at.selectbox(key="unit").set_value(NEW_WARD).run()
-    assert any("chưa nộp số liệu cho Quý IV/2025" in plain(i.value) for i in at.info)
+    assert any("chưa nộp số liệu cho Cả năm 2025" in plain(i.value) for i in at.info)
 
 
 # -- the ranking table ----------------------------------------------------------------------

@@ -119,6 +119,9 @@ def test_the_ranking_keeps_numbers_and_reads_them_as_people_write_them(card):
     assert en.at["x-c", "Index (%)"] == "87.77" and en.at["p-e", "Rank"] == "not submitted"
     moved = ranking_table(card, "vi", pd.Series({"x-a": 2, "x-c": 0, "p-b": -1}))
     assert moved.text()["Thay đổi hạng"].tolist() == ["↑2", "=", "–", "↓1", "–"]
+    # nothing to compare with (a level's first period): no column of empty cells
+    nothing = ranking_table(card, "vi", pd.Series({u: None for u in card.units.index}))
+    assert "Thay đổi hạng" not in nothing.frame.columns
 
 
 def test_the_ranking_narrows_by_group_search_and_around_a_unit(card):

@@ -1,6 +1,9 @@
 """Messages whose keys start with ``nav.``."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "nav.section_results": {"vi": "Kết quả", "en": "Results"},
+    "nav.section_work": {"vi": "Nhập liệu và chấm điểm", "en": "Figures and scoring"},
+    "nav.section_admin": {"vi": "Quản trị", "en": "Administration"},
     "nav.home": {"vi": "Tổng quan", "en": "Overview"},
     "nav.ranking": {"vi": "Xếp hạng", "en": "Rankings"},
     "nav.unit": {"vi": "Đơn vị", "en": "Unit profile"},
