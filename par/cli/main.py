@@ -11,13 +11,24 @@ import os
 import sys
 from pathlib import Path
 
-from par.cli import criteria, data, decide, export, rounds, score, serve, units, users
+from par.cli import (
+    criteria,
+    data,
+    decide,
+    export,
+    rounds,
+    score,
+    serve,
+    surveys,
+    units,
+    users,
+)
 from par.cli.common import Parser
 from par.domain.incidents import incident
 from par.domain.issues import Issue, ParError
 from par.i18n import resolve_lang, t
 
-GROUPS = (score, data, users, decide, export, serve, units, criteria, rounds)
+GROUPS = (score, data, users, decide, export, serve, units, criteria, rounds, surveys)
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 

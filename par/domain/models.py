@@ -66,6 +66,39 @@ class Rule:
     options: dict[str, float] | None = None
     direction: str = "higher_is_better"
     when_empty: str = "na"
+    source: "SurveySource | None" = None  # a survey leaf fed by a form's answers (SURVEY §1)
+
+
+@dataclass(frozen=True)
+class SurveySource:
+    """Where a survey leaf's value comes from: the mean of these questions' percentages."""
+
+    form: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    code: str
+    text: str
+    options: dict[str, float | None] | None = None  # overrides the form's options
+
+
+@dataclass(frozen=True)
+class SurveyForm:
+    """A questionnaire (SURVEY §1): answer label → percent (None: "không biết", excluded)."""
+
+    id: str
+    name: str
+    options: dict[str, float | None]
+    questions: tuple[SurveyQuestion, ...]
+    min_responses: int = 30
+
+    def options_of(self, code: str) -> dict[str, float | None]:
+        for q in self.questions:
+            if q.code == code:
+                return q.options if q.options is not None else self.options
+        raise KeyError(code)
 
 
 @dataclass(frozen=True)
@@ -111,6 +144,7 @@ class CriteriaSet:
     source: str | None = None
     evidence_required: bool = False  # WORKFLOW §2: self rows need evidence to score
     sha256: str | None = None
+    surveys: tuple[SurveyForm, ...] = ()  # SURVEY §1: the forms whose answers feed leaves
     extra: dict = field(default_factory=dict, compare=False)
     # the YAML text the set was read from (sha256 is its hash), kept so it can be stored
     yaml_text: str | None = field(default=None, compare=False, repr=False)
@@ -118,6 +152,9 @@ class CriteriaSet:
     @cached_property
     def nodes(self) -> dict[str, Node]:
         return {n.code: n for d in self.domains for n in d.walk()}
+
+    def survey(self, form_id: str) -> SurveyForm | None:
+        return next((f for f in self.surveys if f.id == form_id), None)
 
     @cached_property
     def leaves(self) -> tuple[Node, ...]:

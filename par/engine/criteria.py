@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from par.domain.models import (
     CriteriaSet,
     Node,
     Rule,
+    SurveyForm,
+    SurveyQuestion,
+    SurveySource,
     sort_bands,
 )
 
@@ -31,15 +35,19 @@ TOLERANCE = 1e-9
 _ID = re.compile(r"^[a-z0-9-]+$")
 _LINE = "__line__"
 TOP_KEYS = {"id", "title", "title_en", "decision", "year", "level", "scale", "max_total",
-            "bands", "ranking", "domains", "evidence_required"}
+            "bands", "ranking", "domains", "evidence_required", "surveys"}
 NODE_KEYS = {"code", "name", "name_en", "max", "kind", "children", "rule", "description",
              "evidence_required"}
 RULE_KEYS = {"type", "bands", "linear", "per_item", "options", "direction", "when_empty",
-             "aggregate"}
+             "aggregate", "source"}
+SURVEY_KEYS = {"id", "name", "min_responses", "options", "questions"}
+QUESTION_KEYS = {"code", "text", "options"}
+SOURCE_KEYS = {"form", "questions"}
 RULE_PARAMS = {  # parameters each rule type may carry besides type/aggregate
     "points": set(), "yes_no": set(), "choice": {"options"},
     "ratio": {"bands", "linear", "direction", "when_empty"},
-    "count": {"bands", "per_item"}, "survey": {"bands", "linear"}, "deduction": {"per_item"},
+    "count": {"bands", "per_item"}, "survey": {"bands", "linear", "source"},
+    "deduction": {"per_item"},
 }
 
 
@@ -82,6 +90,7 @@ class _Checker:
         self.file = file
         self.issues: list[Issue] = []
         self.seen: dict[str, int | None] = {}
+        self.forms: dict[str, set[str] | None] = {}  # form id → its question codes (None: unread)
 
     def add(self, code: str, raw: dict | None = None, node: str | None = None,
             severity: str = "error", **params: Any) -> None:
@@ -206,12 +215,152 @@ class _Checker:
         if when_empty not in ("na", "full", "zero"):
             self.add("criteria.when_empty", raw, code, value=when_empty)
             ok = False
+        source = None
+        if rtype == "survey" and "source" in raw:
+            source = self.source(raw["source"], raw, code)
+            ok = ok and source is not None
         if not ok:
             return None
         return Rule(type=rtype, aggregate=aggregate, bands=bands,
                     linear=bool(linear) or (rtype == "survey" and not has_bands),
                     per_item=per_item, options=options, direction=direction,
-                    when_empty=when_empty)
+                    when_empty=when_empty, source=source)
+
+    # -- surveys (SURVEY §1) -------------------------------------------------------------
+    def source(self, raw: Any, rule_raw: dict, code: str) -> SurveySource | None:
+        if not isinstance(raw, dict):
+            self.add("survey.source_not_mapping", rule_raw, code)
+            return None
+        self.unknown_keys(raw, SOURCE_KEYS, code)
+        form = raw.get("form")
+        if form is None or str(form).strip() == "":
+            self.add("survey.source_no_form", raw, code)
+            return None
+        form = str(form).strip()
+        questions = raw.get("questions")
+        if not isinstance(questions, list) or not questions:
+            self.add("survey.source_no_questions", raw, code, form=form)
+            return None
+        questions = [unicodedata.normalize("NFC", str(q)).strip() for q in questions]
+        if form not in self.forms:
+            self.add("survey.unknown_form", raw, code, form=form,
+                     known=", ".join(self.forms) or "–")
+            return None
+        known = self.forms[form]
+        if known is None:  # the form itself is broken: reported there
+            return None
+        ok = True
+        for q in questions:
+            if q not in known:
+                self.add("survey.unknown_question", raw, code, form=form, question=q)
+                ok = False
+        if len(set(questions)) != len(questions):
+            self.add("survey.repeated_question", raw, code, form=form)
+            ok = False
+        return SurveySource(form, tuple(questions)) if ok else None
+
+    def survey_options(self, raw: Any, owner: dict, node: str
+                       ) -> dict[str, float | None] | None:
+        if not isinstance(raw, dict) or not [k for k in raw if k not in (_LINE, "__dupes__")]:
+            self.add("survey.options_missing", owner, node)
+            return None
+        out: dict[str, float | None] = {}
+        folded: set[str] = set()
+        ok = True
+        for key in raw.get("__dupes__", []):
+            self.add("criteria.duplicate_key", raw, node, key=key)
+            ok = False
+        for label, percent in raw.items():
+            if label in (_LINE, "__dupes__"):
+                continue
+            text = unicodedata.normalize("NFC", str(label)).strip()
+            if percent is not None and (not _is_number(percent) or not 0 <= percent <= 100):
+                self.add("survey.option_percent", raw, node, label=text, value=percent)
+                ok = False
+            elif not text or text.casefold() in folded:
+                self.add("survey.duplicate_option", raw, node, label=text)
+                ok = False
+            else:
+                folded.add(text.casefold())
+                out[text] = None if percent is None else float(percent)
+        return out if ok else None
+
+    def surveys(self, raw: Any, doc: dict) -> tuple[SurveyForm, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.add("survey.not_list", doc)
+            return ()
+        out = []
+        for form_raw in raw:
+            if not isinstance(form_raw, dict):
+                self.add("survey.form_not_mapping", doc, value=form_raw)
+                continue
+            form_id = form_raw.get("id")
+            label = str(form_id) if form_id is not None else "?"
+            self.unknown_keys(form_raw, SURVEY_KEYS, label)
+            ok = True
+            if form_id is None:
+                self.add("criteria.missing_key", form_raw, label, key="id")
+                ok = False
+            elif not isinstance(form_id, str) or not _ID.match(form_id):
+                self.add("survey.bad_id", form_raw, label, value=form_id)
+                ok = False
+            elif form_id in self.forms:
+                self.add("survey.duplicate_id", form_raw, label, id=form_id)
+                ok = False
+                form_id = None  # the first form of that id stands
+            else:
+                self.forms[form_id] = None
+            name = form_raw.get("name")
+            if name is None or str(name).strip() == "":
+                self.add("criteria.missing_key", form_raw, label, key="name")
+                ok = False
+            minimum = form_raw.get("min_responses", 30)
+            if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
+                self.add("survey.min_responses", form_raw, label, value=minimum)
+                ok = False
+            options = self.survey_options(form_raw.get("options"), form_raw, label)
+            ok = ok and options is not None
+            questions, codes, folded = [], set(), set()
+            raw_questions = form_raw.get("questions")
+            if not isinstance(raw_questions, list) or not raw_questions:
+                self.add("survey.no_questions", form_raw, label)
+                ok = False
+                raw_questions = []
+            for q in raw_questions:
+                if not isinstance(q, dict):
+                    self.add("survey.question_not_mapping", form_raw, label, value=q)
+                    ok = False
+                    continue
+                self.unknown_keys(q, QUESTION_KEYS, label)
+                code = q.get("code")
+                code = None if code is None else unicodedata.normalize("NFC", str(code)).strip()
+                text = q.get("text")
+                if not code:
+                    self.add("criteria.missing_key", q, label, key="code")
+                    ok = False
+                    continue
+                if code.casefold() in folded:  # answer columns are matched ignoring case
+                    self.add("survey.duplicate_question", q, label, question=code)
+                    ok = False
+                    continue
+                codes.add(code)
+                folded.add(code.casefold())
+                if text is None or str(text).strip() == "":
+                    self.add("criteria.missing_key", q, f"{label}/{code}", key="text")
+                    ok = False
+                own = None
+                if "options" in q:
+                    own = self.survey_options(q["options"], q, f"{label}/{code}")
+                    ok = ok and own is not None
+                questions.append(SurveyQuestion(code, str(text or "").strip(), own))
+            if isinstance(form_id, str) and form_id in self.forms:
+                self.forms[form_id] = codes if ok else None
+            if ok:
+                out.append(SurveyForm(form_id, str(name).strip(), options, tuple(questions),
+                                      minimum))
+        return tuple(out)
 
     def options(self, raw: Any, rule_raw: dict, code: str) -> dict[str, float] | None:
         if not isinstance(raw, dict) or not [k for k in raw if k not in (_LINE, "__dupes__")]:
@@ -326,6 +475,7 @@ class _Checker:
         if ties not in ("min", "dense"):
             self.add("criteria.ties", raw, value=ties)
         evidence = self.flag(raw, "evidence_required", None)
+        surveys = self.surveys(raw.get("surveys"), raw)  # before the leaves that name them
         raw_domains = raw.get("domains")
         domains: list[Node] = []
         if not isinstance(raw_domains, list) or not raw_domains:
@@ -352,7 +502,7 @@ class _Checker:
                            scale=scale if scale is not None else 100.0, max_total=max_total,
                            bands=bands or (), ties=ties, decision=_opt_str(raw.get("decision")),
                            title_en=_opt_str(raw.get("title_en")),
-                           evidence_required=bool(evidence))
+                           evidence_required=bool(evidence), surveys=surveys)
 
 
 def _opt_str(value: Any) -> str | None:

@@ -194,6 +194,29 @@ publications = Table(
     Column("result", LargeBinary, nullable=False),  # the scorecard's frames (par.store.frozen)
 )
 
+# survey answers (../shared/spec/SURVEY.md; par.store.surveys): one import per set, form and
+# period is current, earlier ones are kept (superseded); the answers are one Arrow blob each
+survey_imports = Table(
+    "survey_imports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("criteria_id", String(100), nullable=False),
+    Column("criteria_sha256", String(64)),
+    Column("form", String(100), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),  # respondents
+    Column("answers", Integer, nullable=False),  # answered cells
+    Column("status", String(20), nullable=False),  # current | superseded
+    Column("replaces", Integer, ForeignKey("survey_imports.id")),
+    Column("packed", LargeBinary, nullable=False),  # the checked answers table (Arrow IPC)
+)
+Index("one_current_survey_import", survey_imports.c.criteria_id, survey_imports.c.form,
+      survey_imports.c.period, unique=True, sqlite_where=survey_imports.c.status == "current",
+      postgresql_where=survey_imports.c.status == "current")
+
 
 meta = Table(
     "meta", metadata,
