@@ -131,13 +131,15 @@ def settle(page) -> None:
 
 
 @contextmanager
-def rerun(page):
-    """Around an action that reruns the script: afterwards, that run is over and settled."""
+def rerun(page, runs: int = 1):
+    """Around an action that reruns the script: afterwards, that run is over and settled.
+    ``runs``: how many runs the action makes (a save that changes a data editor's data makes
+    two: the browser starts one more when the editor drops its edits)."""
     page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
     before = _RUNS_FINISHED.get(id(page), 0)
     yield
     deadline = time.monotonic() + UI_TIMEOUT / 1000
-    while _RUNS_FINISHED.get(id(page), 0) == before:  # frames arrive while Playwright waits
+    while _RUNS_FINISHED.get(id(page), 0) < before + runs:  # frames arrive while Playwright waits
         assert time.monotonic() < deadline, "no script run finished after the action"
         page.wait_for_timeout(50)
     page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)

@@ -68,6 +68,19 @@ def acting_actor() -> Actor | None:
     return acting(current_actor(), has_accounts=accounts().any())
 
 
+def office_reader(refusal_key: str, lang: str) -> tuple[bool, Actor | None]:
+    """For the office's pages (the round board, surveys): whether the visitor may read the
+    page, and who they act as; unit staff and signed-out visitors (when accounts exist) are
+    told ``refusal_key`` (the menu never offers them the page)."""
+    from par.i18n import t
+
+    actor = acting_actor()
+    if (actor is not None and actor.role == "unit") or (actor is None and accounts().any()):
+        st.info(t(refusal_key, lang))
+        return False, actor
+    return True, actor
+
+
 def logout() -> None:
     for key in (SESSION_KEY, "seen"):
         st.session_state.pop(key, None)

@@ -20,6 +20,7 @@ from par.app.round_appraise import page_round_appraise
 from par.app.round_self import page_round_self
 from par.app.rounds import page_rounds
 from par.app.sets import page_sets
+from par.app.surveys import page_surveys
 from par.app.trends import page_trends
 from par.app.unit import page_unit
 from par.app.upload import page_upload
@@ -39,6 +40,7 @@ ROUTES: dict[str, tuple[Callable[[], None], str, str]] = {
     "round_self": (page_round_self, "nav.round_self", "tu-cham"),
     "round_appraise": (page_round_appraise, "nav.round_appraise", "tham-dinh"),
     "rounds": (page_rounds, "nav.rounds", "dot-cham"),
+    "surveys": (page_surveys, "nav.surveys", "khao-sat"),
     "sets": (page_sets, "nav.sets", "bo-chi-so"),
     "audit": (page_audit, "nav.audit", "nhat-ky"),
     "login": (page_login, "auth.login_title", "dang-nhap"),
@@ -58,7 +60,8 @@ def pages_for(keys: list[str], lang: str) -> list[st.Page]:
 # Which part of the menu a page sits in: the results everyone reads, the work of a scoring
 # year (figures in, the round), the office's administration.
 SECTIONS = (("nav.section_results", set(VIEW_PAGES)),
-            ("nav.section_work", {"upload", "round_self", "round_appraise", "rounds"}),
+            ("nav.section_work", {"upload", "round_self", "round_appraise", "rounds",
+                                  "surveys"}),
             ("nav.section_admin", {"sets", "audit"}))
 
 

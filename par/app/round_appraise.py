@@ -50,6 +50,8 @@ from par.store.rows import EVIDENCE_FILE
 
 FLASH = "rappr_flash"
 WIDE_NUMBER = 96  # px: a column wide enough for a header such as "Điểm tự chấm"
+APPRAISED_WIDTH = 124  # px: the whole of "Điểm thẩm định", "Giá trị thẩm định"
+EDIT_ICON = 24  # px: an editable column's header has a pencil before its text
 # the unit's figure, then the appraisal beside it, then what the unit cited
 ORDER = ["code", "name", "max", "self_value", "self_points", "value", "numerator",
          "denominator", "points", "comment", "explain", "explanation", "evidence", "files",
@@ -86,9 +88,13 @@ def page_round_appraise() -> None:
                   domains="; ".join(f"{c}. {md(names[c])}" for c in domains)))
     q = queue(states, state.units, criteria, domains, state.submitted["unit"].astype(str))
     st.subheader(t("rappr.queue_title", lang))
-    keep_choice("rappr_filter", list(FILTERS))
+
+    def label(f):
+        return filter_label(q, f, lang)
+
+    keep_choice("rappr_filter", list(FILTERS), label)
     which = st.radio(t("rappr.filter", lang), list(FILTERS), key="rappr_filter", horizontal=True,
-                     format_func=lambda f: filter_label(q, f, lang))
+                     format_func=label)
     shown = filter_queue(q, which)
     st.caption(t("rappr.queue_help", lang, leaves=int(q["leaves"].iloc[0]) if len(q) else 0))
     if shown.empty:
@@ -158,7 +164,7 @@ def _unit(state, rnd, criteria, domains, unit, actor, now, lang) -> None:
         if ok:
             st.session_state["rappr_reset"] = key
             done(t("rappr.saved", lang, unit=md(name), count=len(entries), flags=len(explain)),
-                 FLASH)
+                 FLASH, table=key)
     if nothing:
         st.caption(t("rappr.nothing_to_save", lang))
 
@@ -178,13 +184,14 @@ def _columns(lang: str) -> dict:
         "evidence": text(t("rappr.col_evidence", lang), width="medium"),
         "files": number(t("rappr.col_files", lang), format="%d", width="small"),
         "value": text(t("rappr.col_value", lang), help=t("rappr.col_value_help", lang),
-                      width=WIDE_NUMBER),
+                      width=APPRAISED_WIDTH + EDIT_ICON),
         "numerator": number(t("rself.col_numerator", lang), format="localized", min_value=0.0,
                             width="small"),
         "denominator": number(t("rself.col_denominator", lang), format="localized",
                               min_value=0.0, width="small"),
         "comment": text(t("rappr.col_comment", lang), width="medium"),
-        "points": number(t("rappr.col_points", lang), format="localized", width=WIDE_NUMBER),
+        "points": number(t("rappr.col_points", lang), format="localized",
+                         width=APPRAISED_WIDTH),
         "explain": st.column_config.CheckboxColumn(t("rappr.col_explain", lang),
                                                    help=t("rappr.col_explain_help", lang)),
         "explanation": text(t("rappr.col_explanation", lang), width="medium"),

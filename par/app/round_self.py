@@ -22,6 +22,7 @@ from par.domain.issues import Issue, ParError, errors_only
 from par.domain.rounds import refusal
 from par.i18n import t
 from par.i18n.formatting import fmt_period, fmt_time
+from par.present.round_appraise import editor_state_changed
 from par.present.round_self import (
     apply_edits,
     changed_entries,
@@ -53,6 +54,7 @@ from par.store.rows import EVIDENCE_FILE
 EVIDENCE_TYPES = ["pdf", "docx", "xlsx", "png", "jpg", "jpeg"]
 FLASH = "rself_flash"
 WIDE_NUMBER = 96  # px: a column wide enough for a header such as "Điểm tự chấm"
+APPRAISED_WIDTH = 124  # px: the whole of "Giá trị thẩm định", "Điểm thẩm định"
 # what a person types and the points it gives first; the appraisal beside the points
 EDITOR_COLUMNS = ["code", "name", "rule", "max", "value", "numerator", "denominator", "points",
                   "evidence", "note"]
@@ -103,15 +105,25 @@ def safe_key(text: str) -> str:
 
 
 def flash(key: str = FLASH) -> None:
-    """What the last action did, said after the rerun that shows its effect."""
-    message = st.session_state.pop(key, None)
-    if message:
-        st.success(message)
-        st.toast(message, icon=":material/check_circle:")
+    """What the last action did, said after the rerun that shows its effect. After a table's
+    save it is said once more, in the run the browser starts when the saved table drops its
+    edits (that run would otherwise wipe it at once)."""
+    message = st.session_state.get(key)
+    if not message:
+        return
+    table = st.session_state.get(f"{key}_table")
+    if not (table and editor_state_changed(st.session_state.get(table))):
+        st.session_state.pop(key, None)
+        st.session_state.pop(f"{key}_table", None)
+    st.success(message)
+    st.toast(message, icon=":material/check_circle:")
 
 
-def done(message: str, key: str = FLASH) -> None:
+def done(message: str, key: str = FLASH, table: str | None = None) -> None:
+    """Say ``message`` after a rerun; ``table``: the key of the data editor just saved."""
     st.session_state[key] = message
+    if table:
+        st.session_state[f"{key}_table"] = table
     st.rerun()
 
 
@@ -125,10 +137,25 @@ def act(action):
         return False, None
 
 
-def keep_choice(key: str, options: list) -> None:
-    """Forget a picker's value that is no longer among its options."""
+def keep_choice(key: str, options: list, label=None) -> None:
+    """A picker's value that is no longer among its options becomes the first option, said
+    to the browser (which shows, and sends back, a choice by its label: a forgotten value
+    would go on reading as it was). With ``label`` (the picker's format_func): when the kept
+    choice's label changed since the last run (a count or a phase in it), choose it again,
+    so the browser is sent the new label (a stale one reads wrong, then falls back to the
+    first option)."""
     if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
+        if not options:
+            del st.session_state[key]
+            return
+        st.session_state[key] = options[0]
+    if label is None or not options:
+        return
+    chosen = st.session_state.get(key, options[0])
+    text, seen = label(chosen), f"_label_{key}"
+    if key in st.session_state and st.session_state.get(seen, text) != text:
+        st.session_state[key] = chosen
+    st.session_state[seen] = text
 
 
 def round_label(rnd, lang: str) -> str:
@@ -150,10 +177,12 @@ def pick_round(rounds: list, key: str, lang: str,
     if len(ordered) == 1:
         return ordered[0]
     ids = [r.id for r in ordered]
-    keep_choice(key, ids)
-    chosen = st.selectbox(t("rself.round", lang), ids, key=key,
-                          format_func=lambda i: round_label(next(r for r in ordered if r.id == i),
-                                                            lang))
+
+    def label(i):
+        return round_label(next(r for r in ordered if r.id == i), lang)
+
+    keep_choice(key, ids, label)
+    chosen = st.selectbox(t("rself.round", lang), ids, key=key, format_func=label)
     return next(r for r in ordered if r.id == chosen)
 
 
@@ -296,11 +325,13 @@ def _domain_picker(ctx: _Context) -> str:
     codes = [d.code for d in criteria.domains]
     names = {d.code: d.display_name(lang) for d in criteria.domains}
     sizes = {c: len(domain_leaves(criteria, c)) for c in codes}
-    keep_choice("rself_domain", codes)
-    return st.selectbox(
-        t("rself.domain", lang), codes, key="rself_domain",
-        format_func=lambda c: t("rself.domain_option", lang, code=c, name=names[c],
-                                done=int(done_by.get(c, 0)), leaves=sizes[c]))
+
+    def label(c):
+        return t("rself.domain_option", lang, code=c, name=names[c],
+                 done=int(done_by.get(c, 0)), leaves=sizes[c])
+
+    keep_choice("rself_domain", codes, label)  # its count changes with a save
+    return st.selectbox(t("rself.domain", lang), codes, key="rself_domain", format_func=label)
 
 
 def _editor_key(ctx: _Context, domain: str) -> str:
@@ -366,7 +397,7 @@ def _editor(ctx: _Context, domain: str) -> None:
         if ok:
             st.session_state["rself_reset"] = key
             done(t("rself.saved", lang, count=len(changes),
-                   codes=md(", ".join(changes["criterion"]))))
+                   codes=md(", ".join(changes["criterion"]))), table=key)
     if changes.empty:
         st.caption(t("rself.nothing_to_save", lang))
 
@@ -391,9 +422,9 @@ def _columns(lang: str) -> dict:
         "note": text(t("rself.col_note", lang), width="medium"),
         "points": number(t("rself.col_points", lang), format="localized", width=WIDE_NUMBER,
                          help=t("rself.col_points_help", lang)),
-        "appraised": text(t("rself.col_appraised", lang), width=WIDE_NUMBER),
+        "appraised": text(t("rself.col_appraised", lang), width=APPRAISED_WIDTH),
         "appraised_points": number(t("rself.col_appraised_points", lang), format="localized",
-                                   width=WIDE_NUMBER),
+                                   width=APPRAISED_WIDTH),
         "comment": text(t("rself.col_comment", lang), width="medium"),
     }
 
@@ -403,11 +434,14 @@ def _evidence(ctx: _Context, domain: str) -> None:
     st.subheader(t("rself.evidence_title", lang))
     codes = domain_leaves(criteria, domain)
     counts = dict(zip(codes, file_counts(state.evidence, ctx.unit, codes)))
-    keep_choice("rself_evidence_leaf", codes)
-    leaf = st.selectbox(
-        t("rself.evidence_leaf", lang), codes, key="rself_evidence_leaf",
-        format_func=lambda c: t("rself.leaf_option", lang, code=c,
-                                name=criteria.nodes[c].display_name(lang), files=counts[c]))
+
+    def label(c):
+        return t("rself.leaf_option", lang, code=c, name=criteria.nodes[c].display_name(lang),
+                 files=counts[c])
+
+    keep_choice("rself_evidence_leaf", codes, label)  # its count changes with a file
+    leaf = st.selectbox(t("rself.evidence_leaf", lang), codes, key="rself_evidence_leaf",
+                        format_func=label)
     locked = ctx.refused("self", leaf) is not None
     files = files_of(state.evidence, ctx.unit, [leaf], "self")
     if not len(files):

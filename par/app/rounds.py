@@ -16,7 +16,7 @@ import streamlit as st
 
 from par.analysis.round_status import domain_grid, domain_sizes
 from par.app import cache
-from par.app.auth_ui import accounts, acting_actor
+from par.app.auth_ui import office_reader
 from par.domain.issues import ParError
 from par.domain.rounds import VIETNAM
 from par.i18n import t
@@ -50,9 +50,8 @@ def page_rounds() -> None:
     lang = cache.lang()
     st.title(t("nav.rounds", lang))
     st.caption(t("rboard.intro", lang))
-    actor = acting_actor()
-    if (actor is not None and actor.role == "unit") or (actor is None and accounts().any()):
-        st.info(t("rboard.forbidden", lang))  # the menu never offers it to them
+    allowed, actor = office_reader("rboard.forbidden", lang)
+    if not allowed:
         return
     admin = actor is not None and actor.role == "admin"
     flash = st.session_state.pop(FLASH, None)

@@ -12,6 +12,7 @@ from par.app import cache
 from par.app.common import pick_scorecard
 from par.app.decide import section_target, section_what_if
 from par.app.exports_ui import chart_downloads, meeting_downloads
+from par.app.surveys import section_unit_survey
 from par.engine.standing import submitted
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_period, fmt_rank
@@ -39,6 +40,7 @@ def page_unit() -> None:
     comparison = get_domain_comparison(card, unit, lang)
     st.plotly_chart(fig_domains(comparison, u["name"], rank, lang), key="unit_domains")
     chart_downloads(card, "domains", lang, unit=unit)
+    section_unit_survey(card, unit, lang)  # "Phần khảo sát", when the period has survey results
     st.markdown("**" + t("app.lagging", lang) + "**")
     st.dataframe(lagging_table(card, unit, lang).styler(), hide_index=True)
     st.markdown("**" + t("unit.strengths", lang) + "**")

@@ -19,6 +19,7 @@ from par.cli import (
     rounds,
     score,
     serve,
+    survey_ranks,
     surveys,
     units,
     users,
@@ -28,7 +29,8 @@ from par.domain.incidents import incident
 from par.domain.issues import Issue, ParError
 from par.i18n import resolve_lang, t
 
-GROUPS = (score, data, users, decide, export, serve, units, criteria, rounds, surveys)
+GROUPS = (score, data, users, decide, export, serve, units, criteria, rounds, surveys,
+          survey_ranks)  # survey_ranks after surveys: it adds `survey ranks`
 COMMANDS = {name: command for group in GROUPS for name, command in group.COMMANDS.items()}
 
 

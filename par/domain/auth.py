@@ -23,7 +23,8 @@ VIEW_PAGES = ("home", "ranking", "unit", "compare", "criteria", "trends", "data"
 # the scoring round (par.domain.rounds): "Tự chấm" for unit staff, "Thẩm định" for
 # appraisers, "Đợt chấm" (create, move on, status board, publish) for the office
 ROUND_PAGES = ("round_self", "round_appraise", "rounds")
-PAGES = VIEW_PAGES + ("upload",) + ROUND_PAGES + ("sets", "audit", "login")
+# "surveys": survey forms' answers and results (import: admin; the others read)
+PAGES = VIEW_PAGES + ("upload",) + ROUND_PAGES + ("surveys", "sets", "audit", "login")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def menu_for(actor: Actor | None, *, has_accounts: bool) -> list[str]:
     """
     actor = acting(actor, has_accounts=has_accounts)
     if not has_accounts:
-        return list(VIEW_PAGES) + ["rounds"]  # the round's status board, read-only
+        return list(VIEW_PAGES) + ["rounds", "surveys"]  # the board and surveys, read-only
     if actor is None:
         return ["login"]
     pages = list(VIEW_PAGES)
@@ -98,6 +99,7 @@ def menu_for(actor: Actor | None, *, has_accounts: bool) -> list[str]:
         pages.append("round_appraise")
     if actor.role in ("admin", "reviewer", "appraiser"):
         pages.append("rounds")  # the status board; only an admin sees its controls
+        pages.append("surveys")  # survey results; only an admin imports answers
     if actor.may("criteria"):
         pages.append("sets")
     if actor.may("audit"):

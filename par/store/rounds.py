@@ -287,8 +287,11 @@ def publish(store: Store, round_id, *, actor: Actor, now: dt.datetime | None = N
     """Freeze the round's result and move it to ``published``; returns the publication id.
 
     The score is computed from the rows as they are, then stored only if no submission
-    arrived meanwhile (checked inside the writing transaction; else computed again)."""
+    arrived meanwhile (checked inside the writing transaction; else computed again). A unit
+    without any row for the period is frozen unranked ("chưa nộp"), the others ranked among
+    themselves, as the dashboard ranks a period (par.engine.standing)."""
     from par.engine.scoring import score
+    from par.engine.standing import rank_submitted
     from par.store.frozen import freeze
     from par.store.rows import load_rows
 
@@ -299,7 +302,7 @@ def publish(store: Store, round_id, *, actor: Actor, now: dt.datetime | None = N
             seen = conn.execute(select(func.max(submissions.c.id))).scalar()
         units = store.units()
         rows, _issues = load_rows(store, criteria, units)
-        card = score(criteria, units, rows, parse_period(rnd.period))
+        card = rank_submitted(score(criteria, units, rows, parse_period(rnd.period)))
         blob = freeze(card)
 
         def work(conn, rnd, seen=seen, blob=blob):

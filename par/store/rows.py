@@ -111,6 +111,13 @@ def _empty() -> pd.DataFrame:
         {"id": pd.Series(dtype=int), "unit": [], "period": [], "stage": []}))
 
 
+def _object_categories(column: pd.Series) -> pd.Categorical:
+    # pandas 3 gives freshly parsed text "str" categories and rows rebuilt from the
+    # database "object" ones; union_categoricals refuses to mix the two.
+    cat = pd.Categorical(column)
+    return pd.Categorical.from_codes(cat.codes, pd.Index(cat.categories, dtype=object))
+
+
 def concat_rows(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate row frames, keeping categorical columns categorical (union of categories)."""
     parts = [p for p in parts if len(p)] or parts[:1]
@@ -119,7 +126,7 @@ def concat_rows(parts: list[pd.DataFrame]) -> pd.DataFrame:
     out = {}
     for col in parts[0].columns:
         if col in CATEGORICAL:
-            out[col] = union_categoricals([pd.Categorical(p[col]) for p in parts],
+            out[col] = union_categoricals([_object_categories(p[col]) for p in parts],
                                           ignore_order=True)
         else:
             out[col] = np.concatenate([p[col].to_numpy() for p in parts])

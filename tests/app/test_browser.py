@@ -325,7 +325,7 @@ def test_english_interface(page):
     page.get_by_role("heading", name="Rankings", exact=True).wait_for()
     nav = [x.strip() for x in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
     assert nav == ["Overview", "Rankings", "Unit profile", "Compare units", "Criteria", "Trends",
-                   "Data in/out"]  # no account yet
+                   "Data in/out", "Scoring rounds", "Surveys"]  # no account yet: read-only
     labels = [x.strip() for x in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()]
     assert "Chỉ số trung bình" not in labels and len(labels) == 4
     # the grid's column names follow a moment after the rest of the page
@@ -559,7 +559,7 @@ def test_unit_user_uploads_only_for_its_own_unit(page):
     settle(page)
     nav = nav_titles(page)
     assert nav == ["Tổng quan", "Xếp hạng", "Đơn vị", "So sánh đơn vị", "Tiêu chí", "Xu hướng",
-                   "Nhập/Xuất dữ liệu", "Tải lên"], nav
+                   "Nhập/Xuất dữ liệu", "Tải lên", "Tự chấm"], nav
     assert "Nhật ký" not in nav  # the audit log is for the office and leadership
     assert page.locator('[data-testid="stSidebar"]').get_by_text(
         f"Đang dùng: {UNIT_USER} (cán bộ đơn vị)", exact=True).count() == 1

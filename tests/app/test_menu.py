@@ -88,11 +88,12 @@ def _expected(keys: list[str]) -> list[tuple[str, str]]:
 
 ROLES = {
     "admin": (Actor("office", "admin"), VIEW + ["Tải lên", "Tự chấm", "Thẩm định",
-                                                "Đợt chấm điểm", "Bộ chỉ số", "Nhật ký"]),
-    "reviewer": (Actor("chief", "reviewer"), VIEW + ["Đợt chấm điểm", "Nhật ký"]),
+                                                "Đợt chấm điểm", "Khảo sát", "Bộ chỉ số",
+                                                "Nhật ký"]),
+    "reviewer": (Actor("chief", "reviewer"), VIEW + ["Đợt chấm điểm", "Khảo sát", "Nhật ký"]),
     "unit": (Actor("lan", "unit", frozenset({"cua-lo"})), VIEW + ["Tải lên", "Tự chấm"]),
     "appraiser": (Actor("tp", "appraiser", domains=frozenset({"2"})),
-                  VIEW + ["Thẩm định", "Đợt chấm điểm"]),
+                  VIEW + ["Thẩm định", "Đợt chấm điểm", "Khảo sát"]),
     "unit-without-units": (Actor("x", "unit"), VIEW),
 }
 
@@ -116,7 +117,7 @@ def test_nobody_signed_in_gets_the_login_page_only(with_accounts):
 def test_no_accounts_is_the_read_only_view_even_for_a_session_actor(no_accounts):
     for actor in (None, Actor("office", "admin")):
         at = _app(actor)
-        assert [title for title, _ in _pages(at)] == VIEW + ["Đợt chấm điểm"]
+        assert [title for title, _ in _pages(at)] == VIEW + ["Đợt chấm điểm", "Khảo sát"]
         assert _pages(at) == _expected(menu_for(actor, has_accounts=False))
         assert "users add" in at.warning[0].value
 
@@ -126,7 +127,7 @@ def test_url_paths_of_every_page():
         "home": "tong-quan", "ranking": "xep-hang", "unit": "don-vi", "compare": "so-sanh",
         "criteria": "tieu-chi", "trends": "xu-huong", "data": "du-lieu", "upload": "tai-len",
         "sets": "bo-chi-so", "audit": "nhat-ky", "login": "dang-nhap", "round_self": "tu-cham",
-        "round_appraise": "tham-dinh", "rounds": "dot-cham"}
+        "round_appraise": "tham-dinh", "rounds": "dot-cham", "surveys": "khao-sat"}
 
 
 @pytest.mark.parametrize("mode, shown", [("1", True), ("0", False)])
@@ -141,7 +142,8 @@ def test_english_menu(with_accounts):
     at = at.radio(key="lang").set_value("en").run()
     assert [title for title, _ in _pages(at)] == [
         "Overview", "Rankings", "Unit profile", "Compare units", "Criteria", "Trends", "Data in/out",
-        "Upload", "Self-assessment", "Appraisal", "Scoring rounds", "Criteria sets", "Audit log"]
+        "Upload", "Self-assessment", "Appraisal", "Scoring rounds", "Surveys", "Criteria sets",
+        "Audit log"]
 
 
 def test_a_long_menu_is_grouped_in_sections_a_short_one_is_not():
@@ -154,7 +156,8 @@ def test_a_long_menu_is_grouped_in_sections_a_short_one_is_not():
     at = dict(zip(keys, pages))
     assert grouped["Quản trị"] == [at["sets"], at["audit"]]
     assert grouped["Nhập liệu và chấm điểm"] == [at["upload"], at["round_self"],
-                                                 at["round_appraise"], at["rounds"]]
+                                                 at["round_appraise"], at["rounds"],
+                                                 at["surveys"]]
     assert sum(map(len, grouped.values())) == len(keys)
     login = menu_for(None, has_accounts=True)
     assert isinstance(menu_for_pages(login, pages_for(login, "en"), "en"), list)

@@ -17,7 +17,7 @@ STRANGER = Actor("x", "guest")  # a role the rule book does not know
 def test_view_pages_and_page_keys():
     assert list(VIEW_PAGES) == VIEW
     assert set(PAGES) == set(VIEW) | {"upload", "sets", "audit", "login", "round_self",
-                                      "round_appraise", "rounds"}
+                                      "round_appraise", "rounds", "surveys"}
     assert set(ROLES) == {"admin", "reviewer", "unit", "appraiser"}
 
 
@@ -36,12 +36,13 @@ APPRAISER = Actor("tp", "appraiser", domains=frozenset({"2"}))
 
 
 @pytest.mark.parametrize("actor, expected", [
-    (ADMIN, VIEW + ["upload", "round_self", "round_appraise", "rounds", "sets", "audit"]),
-    (REVIEWER, VIEW + ["rounds", "audit"]),
+    (ADMIN, VIEW + ["upload", "round_self", "round_appraise", "rounds", "surveys", "sets",
+                  "audit"]),
+    (REVIEWER, VIEW + ["rounds", "surveys", "audit"]),
     (STAFF, VIEW + ["upload", "round_self"]),
     (STAFF_OF_TWO, VIEW + ["upload", "round_self"]),
     (STAFF_OF_NONE, VIEW),
-    (APPRAISER, VIEW + ["round_appraise", "rounds"]),
+    (APPRAISER, VIEW + ["round_appraise", "rounds", "surveys"]),
     (STRANGER, VIEW),
     (None, ["login"])], ids=["admin", "reviewer", "unit", "unit-of-two", "unit-of-none",
                              "appraiser", "unknown-role", "nobody"])
@@ -52,7 +53,7 @@ def test_menu_with_accounts(actor, expected):
 @pytest.mark.parametrize("actor", [None, ADMIN, REVIEWER, STAFF], ids=["nobody", "admin",
                                                                        "reviewer", "unit"])
 def test_demo_mode_menu_is_the_read_only_view_whoever_asks(actor):
-    assert menu_for(actor, has_accounts=False) == VIEW + ["rounds"]  # the board, read-only
+    assert menu_for(actor, has_accounts=False) == VIEW + ["rounds", "surveys"]  # read-only
     assert acting(actor, has_accounts=False) is None  # nobody may reset or import
 
 

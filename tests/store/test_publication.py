@@ -34,12 +34,14 @@ def final(tmp_path, monkeypatch):
 
 
 def live(store):
-    """The set scored now from the current rows, as of the round's period."""
+    """The set scored now from the current rows, as of the round's period, the units without
+    rows unranked (as the dashboard ranks a period)."""
     from par.domain.periods import parse_period
+    from par.engine.standing import rank_submitted
 
     units = store.units()
     rows, _ = load_rows(store, CRITERIA, units)
-    return score(CRITERIA, units, rows, parse_period("2025"))
+    return rank_submitted(score(CRITERIA, units, rows, parse_period("2025")))
 
 
 def assert_same(card, other) -> None:
@@ -58,7 +60,10 @@ def test_the_published_result_is_frozen_while_rows_change_and_every_publication_
     assert first.units.loc[UNIT, "score"] == before.units.loc[UNIT, "score"] > 0
     assert set(first.units.index) == {UNIT, OTHER_UNIT}
     assert {"score", "index", "rank", "band"} <= set(first.units.columns)
-    assert first.units.loc[UNIT, "rank"] == 1
+    assert (first.units.loc[UNIT, "rank"], first.units.loc[UNIT, "of"]) == (1, 1)
+    # the other unit sent nothing for 2025: frozen unranked, not "2/2" at 0,00
+    assert pd.isna(first.units.loc[OTHER_UNIT, "rank"])
+    assert pd.isna(first.units.loc[OTHER_UNIT, "index"])
     assert (meta["round_id"], meta["criteria_id"], meta["criteria_sha256"], meta["period"],
             meta["published_by"]) == (rid, CRITERIA.id, CRITERIA.sha256, "2025", ADMIN.name)
     assert meta["published_at"] is not None

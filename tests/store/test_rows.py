@@ -172,3 +172,15 @@ def test_a_refusal_leaves_the_data_version_an_import_changes_it(store):
     assert store.data_version() == version
     import_files(store, [("vinh.csv", data)], [CRITERIA], UNITS, actor=ADMIN)
     assert store.data_version() != version
+
+
+def test_row_frames_with_text_and_object_categories_concatenate():
+    from par.store.rows import concat_rows
+    # a save parsed in this process (str categories) joins rows read back (object ones)
+    parsed = pd.DataFrame({"unit": pd.Categorical(pd.array(["xa-a", "xa-b"], dtype="str")),
+                           "value": [1.0, 2.0]})
+    stored = pd.DataFrame({"unit": pd.Categorical(pd.Index(["xa-c", "xa-a"], dtype=object)),
+                           "value": [3.0, 4.0]})
+    both = concat_rows([parsed, stored])
+    assert list(both["unit"].astype(str)) == ["xa-a", "xa-b", "xa-c", "xa-a"]
+    assert both["unit"].dtype == "category" and list(both["value"]) == [1.0, 2.0, 3.0, 4.0]

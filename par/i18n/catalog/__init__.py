@@ -37,7 +37,9 @@ from par.i18n.catalog import (
     report,
     round_,
     rself,
+    sboot,
     severity,
+    spage,
     stage,
     status,
     storage,
@@ -52,6 +54,6 @@ from par.i18n.catalog import (
     workbook,
 )
 
-MODULES = (app, audit, auth, chart, cli, col, compare, criteria, criteriabook, data, decide, docs, evidence, export, file, guard, hist, home, import_, input, kpi, library, loc, nav, pack, period, rappr, rboard, report, round_, rself, severity, stage, status, storage, survey, template, trends, unit, units, upload, users, word, workbook)
+MODULES = (app, audit, auth, chart, cli, col, compare, criteria, criteriabook, data, decide, docs, evidence, export, file, guard, hist, home, import_, input, kpi, library, loc, nav, pack, period, rappr, rboard, report, round_, rself, sboot, severity, spage, stage, status, storage, survey, template, trends, unit, units, upload, users, word, workbook)
 MESSAGES: dict[str, dict[str, str]] = {
     key: entry for module in MODULES for key, entry in module.MESSAGES.items()}

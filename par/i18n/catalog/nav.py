@@ -12,6 +12,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.round_self": {"vi": "Tự chấm", "en": "Self-assessment"},
     "nav.round_appraise": {"vi": "Thẩm định", "en": "Appraisal"},
     "nav.rounds": {"vi": "Đợt chấm điểm", "en": "Scoring rounds"},
+    "nav.surveys": {"vi": "Khảo sát", "en": "Surveys"},
     "nav.data": {"vi": "Nhập/Xuất dữ liệu", "en": "Data in/out"},
     "nav.criteria": {"vi": "Tiêu chí", "en": "Criteria"},
     "nav.trends": {"vi": "Xu hướng", "en": "Trends"},
