@@ -10,9 +10,11 @@ criteria arrive only with the year's appraisal. The 2025 department data are a y
 progress: self-scores so far, no appraisal, no survey. The 2025 commune data are the sample's
 scoring round for the year (par.sample.round): every commune's self-assessment of the year
 (data/inputs/xa-2025-self.csv) and the council's commented appraisal of those that submitted
-(data/round/xa-2025-appraisal.csv), which the seeder replays through the round. The script
-checks all of it with the engine, prints what it measured, and writes nothing unless
-everything holds (``--check``: check only). See data/README.md.
+(data/round/xa-2025-appraisal.csv), which the seeder replays through the round, and the answers
+of the set's two survey forms (data/surveys/xa-2025-sipas.csv, xa-2025-lanh-dao.csv:
+par.sample.surveys), which the seeder imports: the survey leaves fed by a form have no typed
+row. The script checks all of it with the engine, prints what it measured, and writes nothing
+unless everything holds (``--check``: check only). See data/README.md.
 
 The commune level (xa) of data/units.csv is Nghệ An's official list since 1/7/2025 (119 xã,
 11 phường, from the `vietnam-provinces` registry via par.read.registry), with Phường Cửa Lò
@@ -36,6 +38,7 @@ from par.read.inputs import check_inputs  # noqa: E402
 from par.read.registry import official_units, registry_version  # noqa: E402
 from par.read.tabular import RawTable  # noqa: E402
 from par.sample import round as sample_round  # noqa: E402
+from par.sample import surveys as sample_surveys  # noqa: E402
 from par.sample.synthetic import SYNTHETIC_NOTE, annual, generate  # noqa: E402
 
 OUT = ROOT / "data" / "inputs"
@@ -232,36 +235,100 @@ def make_level(criteria, units, level: str, periods: list[Period], seed: int,
     return rows
 
 
-def make_round(criteria, units) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_round(criteria, units) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The 2025 communes' round (par.sample.round): every commune's self-assessment of the
-    year and the council's appraisal of the units that submitted, checked like a real round."""
+    year, the council's appraisal of the units that submitted, and the survey forms' answers
+    for those units (par.sample.surveys), checked like a real round."""
     ids = units.index[units["level"] == "xa"]
     rng = np.random.default_rng(2025)
     q = pd.Series(np.clip(rng.beta(*XA_QUALITY, len(ids)), 0.3, 0.97), index=ids)
     year = annual(criteria, q, seed=2025, spread=LEVEL_SPREAD, optimism=XA_OPTIMISM)
     self_rows, appraisal = sample_round.shape(criteria, units, year)
-    check_round(criteria, units, self_rows, appraisal)
-    return self_rows, appraisal
+    target = sample_surveys.targets(criteria, year)
+    submitted = sorted(set(appraisal["unit"]))
+    answers = {form.id: sample_surveys.answers_table(criteria, form.id, units, target, submitted)
+               for form in criteria.surveys}
+    survey_rows = check_surveys(criteria, units, answers, submitted)
+    check_round(criteria, units, self_rows, appraisal, survey_rows)
+    return self_rows, appraisal, answers
 
 
-def round_measures(criteria, units, self_rows: pd.DataFrame, appraisal: pd.DataFrame) -> dict:
+def check_surveys(criteria, units, answers: dict, submitted: list[str]) -> pd.DataFrame:
+    """Each form's file read and checked as the import reads it, its numbers printed and
+    checked: 30–80 respondents for the units that submitted, a few under the form's
+    ``min_responses`` (flagged), none for the others; every survey leaf valued for every
+    unit surveyed, varying between units; some answers empty, some "không biết". Returns the
+    survey leaves' values as appraisal rows (what the import writes)."""
+    low_range, normal = sample_surveys.LOW_RESPONDENTS, sample_surveys.RESPONDENTS
+    problems, rows = [], []
+    for form in criteria.surveys:
+        table = answers[form.id]
+        try:
+            questions, leaves = sample_surveys.summary(
+                criteria, form.id, sample_surveys.to_csv(table), units)
+        except ValueError as exc:
+            raise SystemExit(f"survey {form.id}: the file would be refused: {exc}")
+        per_unit = questions.groupby("unit", sort=False)["respondents"].first()
+        low = per_unit[per_unit < form.min_responses]
+        codes = [q.code for q in form.questions]
+        cells = table[codes].to_numpy(dtype=object)
+        unknown = np.isin(cells, [label for q in form.questions
+                                  for label, pct in form.options_of(q.code).items()
+                                  if pct is None])
+        values = leaves.pivot(index="unit", columns="criterion", values="value")
+        print(f"survey {form.id}: {len(table)} respondents of {len(per_unit)} units "
+              f"({per_unit.min()}–{per_unit.max()}, median {per_unit.median():.0f}; "
+              f"{len(low)} under {form.min_responses}: {', '.join(low.index)}); "
+              f"{int((cells == '').sum())} answers empty, {int(unknown.sum())} 'không biết'; "
+              f"leaves {values.min().min():.1f}–{values.max().max():.1f} "
+              f"(between units, sd {values.std().mean():.1f})")
+        if set(per_unit.index) != set(submitted):
+            problems.append(f"{form.id}: respondents for exactly the units that submitted")
+        if len(low) != sample_surveys.LOW_UNITS or not low.between(*low_range).all():
+            problems.append(f"{form.id}: {sample_surveys.LOW_UNITS} units under "
+                            f"{form.min_responses}")
+        if not per_unit.drop(low.index).between(*normal).all():
+            problems.append(f"{form.id}: {normal[0]}–{normal[1]} respondents elsewhere")
+        if values.shape != (len(submitted), len(values.columns)) or values.isna().any().any():
+            problems.append(f"{form.id}: every survey leaf valued for every unit surveyed")
+        if values.std().min() < 2.0 or not (cells == "").any() or not unknown.any():
+            problems.append(f"{form.id}: percentages vary between units, some answers "
+                            f"empty, some 'không biết'")
+        if (table[sample_surveys.NOTE] != SYNTHETIC_NOTE).any():
+            problems.append(f"{form.id}: every row says {SYNTHETIC_NOTE!r}")
+        rows.append(pd.DataFrame({
+            "unit": leaves["unit"], "period": sample_surveys.PERIOD,
+            "criterion": leaves["criterion"], "value": leaves["value"].map(repr),
+            "numerator": "", "denominator": "", "stage": "appraisal", "evidence": "",
+            "note": ""}))
+    if problems:
+        raise SystemExit("the survey answers do not look like a survey: " + "; ".join(problems))
+    return pd.concat(rows, ignore_index=True)
+
+
+def round_measures(criteria, units, self_rows: pd.DataFrame, appraisal: pd.DataFrame,
+                   survey_rows: pd.DataFrame | None = None) -> dict:
     """The round's numbers: per appraised unit the cut, its self-score index minus the index
     of the same rows with the council's rows deciding (surveys left out: no unit scores
-    them); and the events par.sample.round.plan draws."""
+    them); the appraised index with the surveys (``survey_rows``: the values the survey
+    import writes); and the events par.sample.round.plan draws."""
     surveys = {leaf.code for leaf in criteria.leaves if leaf.rule.type == "survey"}
     appraised = appraisal[~appraisal["criterion"].isin(surveys)]
     self_index = _score(criteria, units, self_rows).units["index"]
     decided = _score(criteria, units, pd.concat([self_rows, appraised])).units["index"]
     units_in = sorted(set(appraisal["unit"]))
     events = sample_round.plan(criteria, units, self_rows, appraisal)
+    everything = pd.concat([self_rows, appraisal] + ([] if survey_rows is None
+                                                      else [survey_rows]))
     return {"cut": (self_index - decided).reindex(units_in),
-            "index": _score(criteria, units, pd.concat([self_rows, appraisal])).units["index"],
+            "index": _score(criteria, units, everything).units["index"],
             "events": events,
             "raised": appraisal.loc[appraisal["note"] == sample_round.RAISED, "unit"].nunique()}
 
 
-def check_round(criteria, units, self_rows: pd.DataFrame, appraisal: pd.DataFrame) -> None:
-    m = round_measures(criteria, units, self_rows, appraisal)
+def check_round(criteria, units, self_rows: pd.DataFrame, appraisal: pd.DataFrame,
+                survey_rows: pd.DataFrame | None = None) -> None:
+    m = round_measures(criteria, units, self_rows, appraisal, survey_rows)
     cut, events = m["cut"], m["events"]
     xa = units.index[units["level"] == "xa"]
     surveys = {leaf.code for leaf in criteria.leaves if leaf.rule.type == "survey"}
@@ -312,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
     check_communes(units)
     xa = load_criteria(ROOT / "criteria" / "nghe-an-xa-2025.yaml")
     so = load_criteria(ROOT / "criteria" / "nghe-an-so-2025.yaml")
-    xa_self, xa_appraisal = make_round(xa, units)
+    xa_self, xa_appraisal, xa_answers = make_round(xa, units)
     files = {
         "huyen-2019-self.csv": districts[districts["stage"] == "self"],
         "huyen-2019-appraisal.csv": districts[districts["stage"] == "appraisal"],
@@ -329,6 +396,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     for name, rows in files.items():
         write(rows, name)
+    for form_id, table in xa_answers.items():
+        path = sample_surveys.file_of(form_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(sample_surveys.to_csv(table))
+        print(f"wrote {path.relative_to(ROOT)}: {len(table)} respondents")
 
 
 if __name__ == "__main__":

@@ -130,17 +130,46 @@ def settle(page) -> None:
                && !document.querySelector('[data-stale="true"]')""", timeout=UI_TIMEOUT)
 
 
+def click_option(page, box, option, typed: str | None = None) -> None:
+    """Open the selectbox ``box`` (typing ``typed`` to narrow a long list) and click
+    ``option`` (its whole text, or a pattern). A script run that ends just after the click
+    (the first screen applying its defaults) can close the list again: it is then opened
+    once more, three times at most."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        box.click()
+        if typed:
+            page.keyboard.type(typed)
+        found = page.get_by_role("option", name=option, exact=True)
+        try:
+            found.wait_for(timeout=5_000 if attempt < 2 else UI_TIMEOUT)
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
+            continue
+        found.click()
+        return
+
+
 @contextmanager
 def rerun(page, runs: int = 1):
     """Around an action that reruns the script: afterwards, that run is over and settled.
     ``runs``: how many runs the action makes (a save that changes a data editor's data makes
-    two: the browser starts one more when the editor drops its edits)."""
+    two: the browser starts one more when the editor drops its edits). On a busy machine the
+    second request can arrive while the first run still goes, and Streamlit then folds both
+    into one: so one finished run is required, and the others are waited for a while."""
     page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
     before = _RUNS_FINISHED.get(id(page), 0)
     yield
     deadline = time.monotonic() + UI_TIMEOUT / 1000
-    while _RUNS_FINISHED.get(id(page), 0) < before + runs:  # frames arrive while Playwright waits
+    while _RUNS_FINISHED.get(id(page), 0) < before + 1:  # frames arrive while Playwright waits
         assert time.monotonic() < deadline, "no script run finished after the action"
+        page.wait_for_timeout(50)
+    more = time.monotonic() + (5.0 if runs > 1 else 0.0)
+    while _RUNS_FINISHED.get(id(page), 0) < before + runs and time.monotonic() < more:
         page.wait_for_timeout(50)
     page.wait_for_function(f"() => {_SCRIPT_STATE} === 'notRunning'", timeout=UI_TIMEOUT)
     settle(page)

@@ -144,6 +144,8 @@ def _manage(rnd, actor, lang: str) -> None:
             _reopen(rnd, actor, lang)
         else:
             _advance(rnd, actor, lang)
+    if rnd.phase == "published":
+        return  # frozen: deadlines and unlocking mean something again once reopened
     with right:
         _deadlines(rnd, actor, lang)
         _unlock(rnd, actor, lang)

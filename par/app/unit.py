@@ -40,11 +40,12 @@ def page_unit() -> None:
     comparison = get_domain_comparison(card, unit, lang)
     st.plotly_chart(fig_domains(comparison, u["name"], rank, lang), key="unit_domains")
     chart_downloads(card, "domains", lang, unit=unit)
-    section_unit_survey(card, unit, lang)  # "Phần khảo sát", when the period has survey results
     st.markdown("**" + t("app.lagging", lang) + "**")
     st.dataframe(lagging_table(card, unit, lang).styler(), hide_index=True)
     st.markdown("**" + t("unit.strengths", lang) + "**")
     st.dataframe(strengths_table(card, unit, lang).styler(), hide_index=True)
+    # "Phần khảo sát", when the period has survey results: after what pulled the unit down
+    section_unit_survey(card, unit, lang)
     missing = get_missing(card, unit, lang)
     with st.expander(t("unit.missing", lang, count=len(missing)), expanded=False):
         if missing.empty:

@@ -31,6 +31,9 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S")
     p.add_argument("--no-shrink", action="store_true",
                    help="do not shrink provisional self-scores toward the appraisal adjustment")
+    p.add_argument("--surveys", action="store_true",
+                   help="with --db: add the survey answers' sampling error (bootstrap over "
+                        "respondents of the latest survey period in the window)")
     p = sub.add_parser("project", help="projected year-end index and rank")
     scoring_options(p)
 
@@ -136,10 +139,15 @@ def cmd_uncertainty(args, lang: str) -> str:
     from par.decide.uncertainty import get_rank_intervals
     from par.engine.scoring import score
 
+    if args.surveys and not args.db:  # before reading anything
+        raise ParError([Issue("decide.surveys_need_db", {})])
     criteria, units, rows, as_of = _load(args, lang)
     card = score(criteria, units, rows, as_of)
+    survey, period = _survey_replicates(args, criteria, units, rows, card)
     table = get_rank_intervals(card, runs=args.runs, weight_spread=args.spread,
-                               shrink=not args.no_shrink, seed=args.seed, rows=rows)
+                               shrink=not args.no_shrink, seed=args.seed, rows=rows,
+                               survey=survey)
+    table.attrs["survey_period"] = period
     adj = table.attrs["adjustment"]
     if args.format == "json":
         return json.dumps([{"unit": i, "name": r["name"], "rank": _int(r["rank"]),
@@ -154,6 +162,11 @@ def cmd_uncertainty(args, lang: str) -> str:
                        sd=fmt_number(adj.sd, lang, 3), units=adj.units))
     elif not args.no_shrink:
         lines.append(t("decide.uncertainty_no_shrink", lang))
+    if args.surveys:
+        from par.present.surveys import survey_sentence
+
+        lines.append(survey_sentence(table, criteria, lang, "decide.uncertainty_survey",
+                                     "decide.uncertainty_survey_none"))
     head = [t(k, lang) for k in ("col.rank", "col.unit", "col.index", "decide.col_interval",
                                  "decide.col_median")]
     index = card.units["index"]
@@ -161,6 +174,22 @@ def cmd_uncertainty(args, lang: str) -> str:
                  r["label"], "–" if pd.isna(r["median_rank"]) else str(int(r["median_rank"]))]
                 for i, r in table.iterrows()]
     return "\n".join(lines) + "\n\n" + text_table(head, rows_out, right={0, 2, 4})
+
+
+def _survey_replicates(args, criteria, units, rows, card):
+    """(the survey answers' replicates, their period) for --surveys, else (None, None)."""
+    if not args.surveys:
+        return None, None
+    from par.cli.common import open_store
+    from par.decide.survey_bootstrap import survey_replicates
+    from par.store.surveys import answers_as_of
+
+    found = answers_as_of(open_store(args), criteria, card.as_of)
+    if found is None:
+        return None, None
+    period, answers = found
+    return survey_replicates(criteria, units, rows, answers, period, seed=args.seed,
+                             as_of=card.as_of), period
 
 
 def cmd_project(args, lang: str) -> str:

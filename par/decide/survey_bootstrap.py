@@ -36,6 +36,7 @@ option), every replicate reproduces the point and the interval collapses to it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -162,6 +163,37 @@ def _leaf_values(percents: np.ndarray, codes: list[str], questions: tuple[str, .
         return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
+@dataclass(frozen=True)
+class SurveyReplicates:
+    """The index of every unit of the level in each bootstrap replicate of the survey answers.
+
+    ``index``: replicates × units (``unit_ids`` order; NaN where a replicate lost a unit's
+    index); ``card``: the point scorecard the replicates vary (as of ``as_of``); ``forms``:
+    the forms resampled; ``replaced``: how many appraisal rows the answers stand for."""
+
+    card: object
+    unit_ids: list
+    index: np.ndarray
+    seed: int
+    forms: list
+    replaced: int
+
+    @property
+    def replicates(self) -> int:
+        return int(self.index.shape[0])
+
+    def deltas(self, ids) -> np.ndarray:
+        """replicates × ``ids``: each replicate's index minus the point index (0 for a unit the
+        answers do not move or not of the level; NaN where the replicate lost the index)."""
+        point = self.card.units["index"].reindex(self.unit_ids).to_numpy(dtype=float)
+        delta = self.index - point[None]
+        delta = np.where(np.isnan(point)[None], 0.0, delta)
+        pos = pd.Index(self.unit_ids, dtype=object).get_indexer(pd.Index(ids, dtype=object))
+        out = np.zeros((self.replicates, len(pos)))
+        out[:, pos >= 0] = delta[:, pos[pos >= 0]]
+        return out
+
+
 def survey_rank_interval(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
                          answers: Mapping[str, pd.DataFrame], period, *,
                          replicates: int = DEFAULT_REPLICATES, seed: int = 0,
@@ -170,6 +202,19 @@ def survey_rank_interval(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.Da
     respondents' answers (``par.store.surveys.answers`` / wide, or long with ``pct`` or
     ``answer``); ``period``: the survey's period ("2025", "2025-Q2" or a Period). Raises
     ``ParError`` for an unknown form, a period outside the set's year or a bad count."""
+    rep = survey_replicates(criteria, units, rows, answers, period, replicates=replicates,
+                            seed=seed, as_of=as_of)
+    return _summary(rep.card, rep.unit_ids, rep.index, rep.replicates, seed, rep.forms,
+                    rep.replaced)
+
+
+def survey_replicates(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame,
+                      answers: Mapping[str, pd.DataFrame], period, *,
+                      replicates: int = DEFAULT_REPLICATES, seed: int = 0,
+                      as_of: Period | None = None) -> SurveyReplicates:
+    """Steps 1–4 of the module: the replicates' index per unit (``SurveyReplicates``); the
+    arguments and errors as ``survey_rank_interval``. ``par.decide.uncertainty`` adds them to
+    its own perturbations so "14/21 (12–16)" carries the survey's sampling error too."""
     period = check_period(criteria, period)
     forms = _forms(criteria, answers)
     as_of = as_of or period
@@ -220,8 +265,8 @@ def survey_rank_interval(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.Da
                             (replicates, n_units))
     if targets:
         index = _replicate_index(criteria, scored, rows, card, targets, replicates, as_of)
-    return _summary(card, unit_ids, index, replicates, seed, [f.id for f in forms],
-                    sum(len(w) for w, _ in targets))
+    return SurveyReplicates(card, unit_ids, np.asarray(index, dtype=float), seed,
+                            [f.id for f in forms], sum(len(w) for w, _ in targets))
 
 
 def _replicate_index(criteria: CriteriaSet, scored: pd.DataFrame, rows: pd.DataFrame, card,
@@ -322,5 +367,5 @@ def _summary(card, unit_ids: list, index: np.ndarray, replicates: int, seed: int
     return out[SBOOT_COLUMNS]
 
 
-__all__ = ["SBOOT_COLUMNS", "DEFAULT_REPLICATES", "check_period", "max_replicates",
-           "survey_rank_interval"]
+__all__ = ["SBOOT_COLUMNS", "DEFAULT_REPLICATES", "SurveyReplicates", "check_period",
+           "max_replicates", "survey_rank_interval", "survey_replicates"]

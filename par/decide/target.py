@@ -30,7 +30,13 @@ import pandas as pd
 
 from par.domain.issues import Issue, ParError
 from par.engine.ranking import RANK_DECIMALS, index_key, rank_units
-from par.engine.scoring import POINT_DECIMALS, Scorecard, micro_points, roll_up, unit_totals
+from par.engine.scoring import (
+    POINT_DECIMALS,
+    Scorecard,
+    micro_points,
+    roll_up,
+    unit_totals,
+)
 
 GAIN_COLUMNS = ["code", "name", "current", "gain", "new_points", "max", "points_lost",
                 "peer_mean"]

@@ -1,4 +1,5 @@
-"""How robust is "14/21"? Rank intervals under perturbed weights and shrunk self-scores.
+"""How robust is "14/21"? Rank intervals under perturbed weights, shrunk self-scores and
+resampled survey respondents.
 
 Each of ``runs`` runs (seeded, reproducible) re-computes every ranked unit's index
 from the scorecard's domain scores, vectorised over runs × units:
@@ -17,6 +18,10 @@ from the scorecard's domain scores, vectorised over runs × units:
     Σ self points over those regular leaves (each stage scored alone by the engine); mean
     and sd are taken across those units. With no such unit there is nothing to learn
     from and nothing is shrunk. Bonus and penalty points are kept as scored.
+
+(c) *surveys* (when given the survey answers' bootstrap, par.decide.survey_bootstrap):
+    each run adds one replicate's change of the index, so the survey leaves' sampling
+    error (resampled respondents) widens the interval where it matters.
 
 Ranks per run follow CONTRACT §4 (index rounded to 2 decimals, the set's ties rule).
 The run's index is ``nominal + (perturbed − unperturbed)``, both computed by the same
@@ -185,11 +190,20 @@ def _check(runs: int, spread: float, units: int = 1) -> None:
 
 def get_rank_intervals(card: Scorecard, runs: int = 1000, weight_spread: float = 0.2,
                        shrink: bool = True, seed: int = 0, *, rows: pd.DataFrame | None = None,
-                       adjustment: AppraisalAdjustment | None = None) -> pd.DataFrame:
+                       adjustment: AppraisalAdjustment | None = None,
+                       survey=None) -> pd.DataFrame:
     """Per unit (card order): nominal rank/of, median_rank, p05, p95 and a label
     "14/21 (12–16)". Unranked units get NA. Shrinking needs ``adjustment``, or ``rows``
     to estimate it from (``get_appraisal_adjustment``); without either nothing is shrunk.
     The adjustment used is in ``result.attrs["adjustment"]``.
+
+    ``survey``: the survey answers' bootstrap replicates
+    (``par.decide.survey_bootstrap.survey_replicates``, as of the card's period). Each run
+    then also takes one replicate (drawn with the run's generator, after the draws above, so
+    without ``survey`` the runs are unchanged) and adds its index change to the run's: the
+    interval carries the survey's sampling error with the weights' and the self-scores'
+    (the three taken as independent). Its forms, replicates and seed are in
+    ``result.attrs["survey"]``.
     """
     _check(runs, weight_spread, len(card.units))
     runs = int(runs)
@@ -214,6 +228,14 @@ def get_rank_intervals(card: Scorecard, runs: int = 1000, weight_spread: float =
                                     None if factor is None else factor[i:i + block]) - base)
              for i in range(0, runs, block)]
     index = np.concatenate(parts) if parts else np.empty((0, len(model.ids)))
+    survey_used = None
+    if survey is not None and survey.replicates and len(model.ids):
+        if survey.card.as_of != card.as_of:
+            raise ValueError(f"survey replicates as of {survey.card.as_of}, card {card.as_of}")
+        delta = survey.deltas(model.ids)[rng.integers(0, survey.replicates, size=runs)]
+        index = np.where(np.isnan(delta), -1.0, index + delta)  # a lost index ranks last
+        survey_used = {"forms": list(survey.forms), "replicates": survey.replicates,
+                       "seed": survey.seed}
     keys = index_key(index).astype(np.int64)  # the engine's rounded index, half up
     ranks = competition_ranks(keys, card.criteria.ties) if len(model.ids) else keys
     q = lambda p: np.percentile(ranks, p, axis=0, method="inverted_cdf").astype(np.int64)
@@ -229,4 +251,5 @@ def get_rank_intervals(card: Scorecard, runs: int = 1000, weight_spread: float =
                     for r, o, lo, hi in zip(out["rank"], out["of"], out["p05"], out["p95"])]
     out.attrs["adjustment"] = adjustment if use_shrink else None
     out.attrs["runs"] = runs
+    out.attrs["survey"] = survey_used
     return out[INTERVAL_COLUMNS]

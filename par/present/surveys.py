@@ -314,7 +314,23 @@ def unit_noise_line(intervals: pd.DataFrame, unit: str, lang: str = "vi") -> str
     return line
 
 
+def survey_sentence(intervals: pd.DataFrame, criteria: CriteriaSet, lang: str = "vi",
+                    key: str = "decide.intervals_survey",
+                    none_key: str = "decide.intervals_no_survey") -> str:
+    """Under rank intervals (``par.decide.uncertainty``): whether and how they carry the
+    survey's sampling error (``attrs["survey"]``, and ``attrs["survey_period"]``)."""
+    used = intervals.attrs.get("survey")
+    if not used:
+        return t(none_key, lang)
+    forms = ", ".join((criteria.survey(f).name if criteria.survey(f) else f)
+                      for f in used["forms"])
+    period = intervals.attrs.get("survey_period")
+    return t(key, lang, period=fmt_period(period, lang) if period else "–", forms=md(forms),
+             replicates=fmt_number(used["replicates"], lang, 0), seed=used["seed"])
+
+
 __all__ = ["names_of", "level_units", "respondents_per_unit", "answer_counts", "preview_rows",
            "low_units", "question_label", "leaf_intervals", "results_table", "leaves_table",
            "history_table", "imported_text", "unit_survey_part", "NOISE_SHARE",
-           "rank_noise_table", "noise_pairs", "noise_sentence", "unit_noise_line"]
+           "rank_noise_table", "noise_pairs", "noise_sentence", "unit_noise_line",
+           "survey_sentence"]

@@ -77,7 +77,7 @@ class Shown:
     def styler(self, highlight: Iterable = ()):
         """A pandas Styler for st.dataframe: the values stay numbers (the grid sorts by them),
         the cells read as ``text()``; the rows labelled ``highlight`` are marked."""
-        sty = self.frame.style
+        sty = self.frame.style.format(na_rep="–")  # an empty cell reads "–", never "None"
         for column, write, mask in self._applied():
             rows = self.frame.index[mask]
             sty = sty.format(write, subset=pd.IndexSlice[rows, [column]])

@@ -31,14 +31,21 @@ from par.read.tabular import cell_text, column_letter
 from par.read.values import parse_number
 
 NODE_COLUMNS = ["code", "name", "max", "parent", "kind", "type", "bands", "per_item", "options",
-                "linear", "direction", "when_empty", "aggregate", "name_en", "description"]
+                "linear", "direction", "when_empty", "aggregate", "source", "evidence_required",
+                "name_en", "description"]
 REQUIRED_COLUMNS = ["code", "name", "max"]
 SET_FIELDS = ["id", "title", "title_en", "decision", "year", "level", "scale", "max_total",
-              "ties"]
+              "ties", "evidence_required"]
+# the survey forms' sheet (SURVEY §1): a row per form (no question code), then its questions
+SURVEY_COLUMNS = ["form", "form_name", "min_responses", "question", "text", "answer_options"]
 GRADE_COLUMNS = ["grade", "condition", "grade_en"]
 WIDTHS = {"code": 9, "name": 60, "max": 9, "parent": 9, "kind": 12, "type": 12, "bands": 34,
           "per_item": 10, "options": 40, "linear": 9, "direction": 13, "when_empty": 13,
-          "aggregate": 13, "name_en": 40, "description": 60}
+          "aggregate": 13, "source": 22, "evidence_required": 12, "name_en": 40,
+          "description": 60}
+SURVEY_WIDTHS = {"form": 14, "form_name": 40, "min_responses": 12, "question": 10, "text": 70,
+                 "answer_options": 50}
+EXCLUDED_WORDS = ("không tính", "excluded", "null", "–", "-")
 HEADER_SCAN = 30  # rows searched for the heading row (a published annex has a title above)
 # Heading words a hand-made annex may use besides the catalogue's (folded).
 ALIASES = {"code": ("stt", "mã", "stt / mã", "mã số", "mã tiêu chí", "tt"),
@@ -160,10 +167,15 @@ def _node_values(node: Node, parent: str | None, lang: str) -> dict[str, Any]:
                            "parent": parent or "", "name_en": node.name_en or "",
                            "description": node.description or "",
                            "kind": "" if node.kind == "regular" else w("kind", node.kind)}
+    if node.evidence_required is not None:
+        out["evidence_required"] = t("criteriabook.word.yes" if node.evidence_required
+                                     else "criteriabook.word.no", lang)
     r = node.rule
     if r is None:
         return out
     out["type"] = w("type", r.type)
+    if r.source is not None:
+        out["source"] = f"{r.source.form}: {', '.join(r.source.questions)}"
     out["aggregate"] = w("aggregate", r.aggregate)
     if r.bands is not None:
         out["bands"] = bands_text(r.bands, lang)
@@ -198,7 +210,9 @@ def write_criteria_book(criteria: CriteriaSet, lang: str = "vi") -> bytes:
               "max_total": "" if criteria.max_total is None else (
                   int(criteria.max_total) if criteria.max_total.is_integer()
                   else criteria.max_total),
-              "ties": t(f"criteriabook.ties.{criteria.ties}", lang)}
+              "ties": t(f"criteriabook.ties.{criteria.ties}", lang),
+              "evidence_required": t("criteriabook.word.yes", lang)
+              if criteria.evidence_required else ""}
     row = 3
     for key in SET_FIELDS:
         _put(ws, row, 1, t(f"criteriabook.field.{key}", lang)).font = bold
@@ -239,6 +253,10 @@ def write_criteria_book(criteria: CriteriaSet, lang: str = "vi") -> bytes:
                 cell.font, cell.fill = bold, branch_fill
     nodes.freeze_panes = f"D{header + 1}"
 
+    if criteria.surveys:
+        _write_surveys(wb.create_sheet(t("criteriabook.sheet.surveys", lang)), criteria, lang,
+                       (bold, head_fill, branch_fill, wrap))
+
     help_ws = wb.create_sheet(t("criteriabook.sheet.help", lang))
     help_ws.column_dimensions["A"].width = 130
     for i, line in enumerate(t("criteriabook.help.lines", lang, sheet=nodes.title).split("\n"),
@@ -248,6 +266,41 @@ def write_criteria_book(criteria: CriteriaSet, lang: str = "vi") -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def survey_options_text(options: dict, lang: str = "vi") -> str:
+    """{"A": 100, "E": None} → "A: 100; E: không tính" (percent of each answer)."""
+    excluded = t("criteriabook.word.excluded", lang)
+    return "; ".join(f"{label}: {excluded if v is None else number_text(v, lang)}"
+                     for label, v in options.items())
+
+
+def _write_surveys(ws, criteria: CriteriaSet, lang: str, styles) -> None:
+    bold, head_fill, form_fill, wrap = styles
+    header = 1
+    for i, key in enumerate(SURVEY_COLUMNS, start=1):
+        cell = _put(ws, header, i, t(f"criteriabook.col.{key}", lang))
+        cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
+        ws.column_dimensions[column_letter(i - 1)].width = SURVEY_WIDTHS[key]
+    row = header
+    for form in criteria.surveys:
+        row += 1
+        values = {"form": form.id, "form_name": form.name, "min_responses": form.min_responses,
+                  "answer_options": survey_options_text(form.options, lang)}
+        for i, key in enumerate(SURVEY_COLUMNS, start=1):
+            cell = _put(ws, row, i, values.get(key, ""))
+            cell.font, cell.fill, cell.alignment = bold, form_fill, wrap
+        for q in form.questions:
+            row += 1
+            values = {"form": form.id, "question": q.code, "text": q.text,
+                      "answer_options": "" if q.options is None
+                      else survey_options_text(q.options, lang)}
+            for i, key in enumerate(SURVEY_COLUMNS, start=1):
+                cell = _put(ws, row, i, values.get(key, ""))
+                cell.alignment = wrap
+                if key == "question":
+                    cell.number_format = "@"
+    ws.freeze_panes = f"A{header + 1}"
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -443,6 +496,10 @@ def _read_set_sheet(rows: list[list[str]], sheet: str, reader: _Reader) -> dict:
             value = reader.word("ties", text, sheet, f"B{r}")
             if value:
                 out["ranking"] = {"ties": value}
+        elif key == "evidence_required":
+            value = _yes_no(text, reader, sheet, f"B{r}")
+            if value:
+                out["evidence_required"] = True
         else:
             out[key] = text
     if grades:
@@ -503,6 +560,10 @@ def _read_node_sheet(rows: list[list[str]], sheet: str, reader: _Reader) -> list
             kind = reader.word("kind", get("kind"), sheet, at("kind"))
             if kind and kind != "regular":
                 node["kind"] = kind
+        if get("evidence_required"):
+            flag = _yes_no(get("evidence_required"), reader, sheet, at("evidence_required"))
+            if flag is not None:
+                node["evidence_required"] = flag
         rule = _read_rule(get, at, node_max, sheet, reader)
         if rule is not None:
             node["rule"] = rule
@@ -521,6 +582,30 @@ def _read_node_sheet(rows: list[list[str]], sheet: str, reader: _Reader) -> list
     if not by_code and not errors_only(reader.issues):
         reader.add("criteriabook.no_rows", sheet, None)
     return top
+
+
+def _yes_no(text: str, reader: _Reader, sheet: str, cell: str) -> bool | None:
+    folded = _fold(text)
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    reader.add("criteriabook.bad_word", sheet, cell, value=text, allowed=", ".join(
+        t(f"criteriabook.word.{w}", lang) for w in ("yes", "no") for lang in LANGS))
+    return None
+
+
+_SOURCE = re.compile(r"^\s*(?P<form>[^:]+?)\s*:\s*(?P<questions>.+?)\s*$")
+
+
+def _read_source(text: str, reader: _Reader, sheet: str, cell: str) -> dict | None:
+    """"sipas: Q1, Q2" → {form: sipas, questions: [Q1, Q2]}."""
+    match = _SOURCE.match(text)
+    questions = [q for q in re.split(r"[,;\s]+", match.group("questions")) if q] if match else []
+    if not match or not questions:
+        reader.add("criteriabook.bad_source", sheet, cell, value=text)
+        return None
+    return {"form": match.group("form"), "questions": questions}
 
 
 def _dotted_parent(code: str, known: dict) -> str | None:
@@ -569,7 +654,80 @@ def _read_rule(get, at, node_max, sheet: str, reader: _Reader) -> dict | None:
         value = reader.word("aggregate", get("aggregate"), sheet, at("aggregate"))
         if value and value != ALLOWED_AGGREGATES[rtype][0]:
             rule["aggregate"] = value
+    if get("source"):
+        source = _read_source(get("source"), reader, sheet, at("source"))
+        if source is not None:
+            rule["source"] = source
     return rule
+
+
+def _read_survey_options(text: str, reader: _Reader, sheet: str, cell: str) -> dict | None:
+    """"A: 100; B: 60; E: không tính" → {A: 100, B: 60, E: None}."""
+    excluded = {_fold(w) for w in EXCLUDED_WORDS} | {
+        _fold(t("criteriabook.word.excluded", lang)) for lang in LANGS}
+    out: dict[str, Any] = {}
+    for part in (p for p in re.split(r"[;\n]", text) if p.strip()):
+        label, sep, value = part.rpartition(":")
+        label = label.strip()
+        if not sep or not label:
+            reader.add("criteriabook.bad_survey_option", sheet, cell, value=part.strip())
+            return None
+        if _fold(value) in excluded:
+            out[label] = None
+            continue
+        number = _num(value.strip().rstrip("%").strip())
+        if number is None:
+            reader.add("criteriabook.bad_survey_option", sheet, cell, value=part.strip())
+            return None
+        out[label] = plain_number(number)
+    return out
+
+
+def _read_survey_sheet(rows: list[list[str]], sheet: str, reader: _Reader) -> list[dict]:
+    names = {}
+    for key in SURVEY_COLUMNS:
+        names[_fold(key)] = key
+        for lang in LANGS:
+            names[_fold(t(f"criteriabook.col.{key}", lang))] = key
+    header = next((i for i, r in enumerate(rows[:HEADER_SCAN])
+                   if {"form", "question"} <= {names.get(_fold(c)) for c in r}), None)
+    if header is None:
+        reader.add("criteriabook.no_header", sheet, None, columns=", ".join(
+            t(f"criteriabook.col.{k}", "vi") for k in ("form", "question", "text")))
+        return []
+    cols = {names[_fold(c)]: j for j, c in enumerate(rows[header]) if _fold(c) in names}
+    forms: dict[str, dict] = {}
+    for r, cells in enumerate(rows[header + 1:], start=header + 2):
+        get = lambda k: cells[cols[k]] if k in cols and cols[k] < len(cells) else ""
+        at = lambda k: f"{column_letter(cols.get(k, 0))}{r}"
+        if not any(cells):
+            continue
+        form_id = get("form")
+        if not form_id:
+            reader.add("criteriabook.no_form", sheet, at("form"))
+            continue
+        form = forms.setdefault(form_id, {"id": form_id, "questions": []})
+        options = (_read_survey_options(get("answer_options"), reader, sheet,
+                                        at("answer_options"))
+                   if get("answer_options") else None)
+        if not get("question"):  # the form's own row
+            if get("form_name"):
+                form["name"] = get("form_name")
+            if get("min_responses"):
+                n = _num(get("min_responses"))
+                if n is None:
+                    reader.add("criteriabook.not_a_number", sheet, at("min_responses"),
+                               value=get("min_responses"))
+                else:
+                    form["min_responses"] = plain_number(n)
+            if options is not None:
+                form["options"] = options
+            continue
+        question = {"code": get("question"), "text": get("text")}
+        if options is not None:
+            question["options"] = options
+        form["questions"].append(question)
+    return list(forms.values())
 
 
 # -- the checker's problems, at their cells ---------------------------------------------------
@@ -647,6 +805,11 @@ def read_criteria_book(data: bytes, name: str) -> tuple[CriteriaSet | None, str 
     reader.set_sheet, reader.node_sheet = set_sheet, node_sheet
     document = _read_set_sheet(_rows(book, set_sheet), set_sheet, reader)
     domains = _read_node_sheet(_rows(book, node_sheet), node_sheet, reader)
+    survey_sheet = _find_sheet(book, "surveys", lambda s: False)  # every problem at once
+    if survey_sheet is not None:
+        forms = _read_survey_sheet(_rows(book, survey_sheet), survey_sheet, reader)
+        if forms:
+            document["surveys"] = forms
     if domains is None or errors_only(reader.issues):
         return None, None, reader.issues
     document["domains"] = domains

@@ -48,13 +48,15 @@ _Dumper.add_representer(str, _str_representer)
 
 def _flowed(node: dict) -> dict:
     out = {}
-    for key in ("code", "name", "name_en", "max", "kind", "rule", "description", "children"):
+    for key in ("code", "name", "name_en", "max", "kind", "evidence_required", "rule",
+                "description", "children"):
         if key not in node:
             continue
         value = node[key]
         if key == "rule":
             value = _Flow({k: ([_Flow(b) for b in v] if k == "bands" else
-                               _Flow(v) if k == "options" else v) for k, v in value.items()})
+                               _Flow(v) if k in ("options", "source") else v)
+                           for k, v in value.items()})
         elif key == "children":
             value = [_flowed(c) for c in value]
         elif key == "code":
@@ -63,10 +65,19 @@ def _flowed(node: dict) -> dict:
     return out
 
 
+def _form(form: dict) -> dict:
+    """A survey form: its options on one line, a question per line."""
+    out = {k: form[k] for k in ("id", "name", "min_responses") if k in form}
+    out["options"] = _Flow(form["options"])
+    out["questions"] = [_Flow({k: (_Flow(v) if k == "options" else v) for k, v in q.items()})
+                        for q in form["questions"]]
+    return out
+
+
 def criteria_yaml(document: dict, source: str | None = None) -> str:
     """The YAML text of a criteria document (header keys first, one rule per line)."""
     order = ["id", "title", "title_en", "decision", "year", "level", "scale", "max_total",
-             "bands", "ranking", "domains"]
+             "bands", "ranking", "evidence_required", "surveys", "domains"]
     doc = {}
     for key in order:
         if key not in document:
@@ -76,6 +87,8 @@ def criteria_yaml(document: dict, source: str | None = None) -> str:
             value = [_Flow(b) for b in value]
         elif key == "ranking":
             value = _Flow(value)
+        elif key == "surveys":
+            value = [_form(f) for f in value]
         elif key == "domains":
             value = [_flowed(d) for d in value]
         doc[key] = value
@@ -95,9 +108,13 @@ def set_document(criteria: CriteriaSet) -> dict:
         out["max"] = plain_number(node.max)
         if node.kind != "regular":
             out["kind"] = node.kind
+        if node.evidence_required is not None:
+            out["evidence_required"] = node.evidence_required
         if node.rule is not None:
             r = node.rule
             rule: dict[str, Any] = {"type": r.type}
+            if r.source is not None:
+                rule["source"] = {"form": r.source.form, "questions": list(r.source.questions)}
             if r.aggregate != ALLOWED_AGGREGATES[r.type][0]:
                 rule["aggregate"] = r.aggregate
             if r.bands is not None:
@@ -129,5 +146,24 @@ def set_document(criteria: CriteriaSet) -> dict:
     if criteria.bands:
         doc["bands"] = [band_dict(b) for b in criteria.bands]
     doc["ranking"] = {"ties": criteria.ties}
+    if criteria.evidence_required:
+        doc["evidence_required"] = True
+    if criteria.surveys:
+        doc["surveys"] = [form_doc(f) for f in criteria.surveys]
     doc["domains"] = [node_doc(d) for d in criteria.domains]
     return doc
+
+
+def form_doc(form) -> dict:
+    """A survey form (``SurveyForm``) as its YAML mapping (the default 30 left out)."""
+    out: dict[str, Any] = {"id": form.id, "name": form.name}
+    if form.min_responses != 30:
+        out["min_responses"] = int(form.min_responses)
+    out["options"] = {k: plain_number(v) for k, v in form.options.items()}
+    out["questions"] = []
+    for q in form.questions:
+        question: dict[str, Any] = {"code": q.code, "text": q.text}
+        if q.options is not None:
+            question["options"] = {k: plain_number(v) for k, v in q.options.items()}
+        out["questions"].append(question)
+    return out

@@ -8,15 +8,17 @@ Two halves:
   round replays: ``data/inputs/xa-2025-self.csv`` (every commune's self-assessment of the
   year, with the documents it cites as evidence; a few leaves cite none) and
   ``data/round/xa-2025-appraisal.csv`` (the appraisal council's rows with their comments,
-  for the units that submitted; the e-government domain is not finished for a few).
+  for the units that submitted; the e-government domain is not finished for a few; no row
+  for the survey leaves fed by a form, which come from data/surveys/ through the import).
 - ``open_round`` and ``play`` (run by par.sample.seed, sample mode only) create the round
   and replay it through the round API as the people of a real round would: the office
   (the seeder's system actor) creates the round and imports the units' self-assessment
   sheets; unit staff attach evidence files and submit before the self-assessment deadline;
-  the office moves the round on; each appraiser imports the appraisal rows of their domains
-  and flags leaves "yêu cầu giải trình"; the office opens the explanation phase; about half
-  of the flagged leaves are explained. Every step is checked by the rule book and audited,
-  as real use would be; the files pass par.read.evidence.check_evidence.
+  the office moves the round on; each appraiser imports the appraisal rows of their domains;
+  the office imports the two survey forms' answers (par.sample.surveys: the survey leaves'
+  values); the appraisers flag leaves "yêu cầu giải trình"; the office opens the explanation
+  phase; about half of the flagged leaves are explained. Every step is checked by the rule
+  book and audited, as real use would be; the files pass par.read.evidence.check_evidence.
 
 Dates are relative to the moment of seeding (``par.store.rounds.clock``), so the sample
 reads the same whatever day it is seeded: the self-assessment closed ``SELF_UNTIL_DAYS``
@@ -116,7 +118,10 @@ def shape(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame, seed: 
     """(self rows, appraisal rows) of the round from the generated year ``rows`` (stage self
     and appraisal, period YYYY, every unit of the level): evidence texts on the self rows
     (none on a few leaves of MISSING_EVIDENCE_UNITS units), the council's rows for the units
-    that submitted, with its comments; a leaf without evidence is appraised at its lowest."""
+    that submitted, with its comments; a leaf without evidence is appraised at its lowest.
+    Survey leaves fed by a form (``rule.source``) have no row: their values come from the
+    form's answers (par.sample.surveys); a survey leaf without a form (3.6, the national
+    portal's score) keeps its typed row."""
     rng = np.random.default_rng(seed)
     ids = [u for u in units.index[units["level"] == criteria.level]]
     domain = {leaf.code: criteria.domain_of[leaf.code] for leaf in criteria.leaves}
@@ -143,7 +148,11 @@ def shape(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.DataFrame, seed: 
     appraisal = _lowest(appraisal, no_doc, rule)
     appraisal["note"] = comments(criteria, units, self_rows, appraisal, no_doc)
     appraisal["evidence"] = ""
-    return self_rows, appraisal
+    # a leaf fed by a survey form takes its value from the form's answers (par.sample.surveys,
+    # imported by the office), never from a typed row: drawn above all the same, so that every
+    # other figure stays as it was
+    fed = {leaf.code for leaf in criteria.leaves if leaf.rule.source is not None}
+    return self_rows, appraisal[~appraisal["criterion"].isin(fed)].reset_index(drop=True)
 
 
 def _citations(rng, domains: pd.Series) -> pd.Series:
@@ -369,8 +378,9 @@ def play(store, rnd: Round, criteria: CriteriaSet, units: pd.DataFrame, *, fresh
          actor: Actor) -> None:
     """The round's events after the self rows are in (see the module's docstring). Seeded
     again (``fresh`` False: a reset withdrew every row), the office imports the appraisal
-    rows once more; files, submissions, flags and explanations are still there (nothing is
-    ever deleted)."""
+    rows and the survey answers once more; files, submissions, flags and explanations are
+    still there (nothing is ever deleted)."""
+    from par.sample import surveys
     from par.store import round_work, rounds
     from par.store.submit import prepare_all, submit
 
@@ -378,6 +388,7 @@ def play(store, rnd: Round, criteria: CriteriaSet, units: pd.DataFrame, *, fresh
     if not fresh:
         submit(store, prepare_all([(APPRAISAL_FILE.name, _csv(appraisal))], [criteria],
                                   units), actor=actor)
+        surveys.import_all(store, criteria, actor)  # the survey leaves' rows, once more
         return
     events = plan(criteria, units, self_rows, appraisal)
     _, _, worked = deadlines(rounds.clock())
@@ -400,6 +411,9 @@ def play(store, rnd: Round, criteria: CriteriaSet, units: pd.DataFrame, *, fresh
         sheet = f"tham-dinh-2025-{name.split('.', 1)[1]}.csv"
         submit(store, prepare_all([(sheet, _csv(mine))], [criteria], units),
                actor=appraiser(name))
+    # the survey team's answers: the office imports both forms for the year (the survey leaves'
+    # values, as appraisal rows merged into each unit's; units that did not submit have none)
+    surveys.import_all(store, criteria, actor)
     for row in events.flags.itertuples():
         round_work.flag(store, rnd.id, row.unit, row.criterion, row.comment,
                         actor=appraiser(row.appraiser))

@@ -207,6 +207,27 @@ def answers(store: Store, criteria_id: str, form_id: str, period: str,
     return unpack_answers(blob)
 
 
+def answers_as_of(store: Store, criteria: CriteriaSet, as_of) -> tuple[str, dict] | None:
+    """The survey answers a result as of ``as_of`` stands on: the latest survey period of the
+    set's year within the window (its order ≤ ``as_of``'s) with a current import of some
+    form, and form id → answers of that period's current imports; None when there is none."""
+    found = imports(store, criteria.id)
+    if found.empty:
+        return None
+    found = found[found["status"] == "current"]
+    known = {f.id for f in criteria.surveys}
+    periods = {str(p): parse_period(str(p)) for p in found["period"].unique()}
+    inside = [(q.order, p) for p, q in periods.items()
+              if q is not None and q.year == criteria.year and q.order <= as_of.order]
+    if not inside:
+        return None
+    period = max(inside)[1]
+    forms = [f for f in found.loc[found["period"] == period, "form"] if f in known]
+    if not forms:
+        return None
+    return period, {f: answers(store, criteria.id, f, period) for f in forms}
+
+
 def results(store: Store, criteria: CriteriaSet, form_id: str, period: str
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per unit × question, per unit × survey leaf) from the current import."""
@@ -229,5 +250,5 @@ def imports(store: Store, criteria_id: str | None = None, form_id: str | None = 
                             columns=[c.name for c in shown])
 
 
-__all__ = ["SurveyImport", "import_answers", "results", "answers", "imports", "source_name",
-           "pack_answers", "unpack_answers"]
+__all__ = ["SurveyImport", "import_answers", "results", "answers", "answers_as_of", "imports",
+           "source_name", "pack_answers", "unpack_answers"]

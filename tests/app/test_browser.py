@@ -28,6 +28,7 @@ from server import (
     UI_TIMEOUT,
     app_exceptions,
     chromium,
+    click_option,
     count_runs,
     rerun,
     running,
@@ -103,9 +104,7 @@ def shows(value: str, option: str | re.Pattern) -> bool:
 def choose(page, label: str, option: str | re.Pattern) -> None:
     """Pick an option of the selectbox with this label (a combobox: open it, click the option).
     A string is the option's whole text; a pattern must match exactly one option."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    click_option(page, page.get_by_role("combobox", name=label, exact=True), option)
 
 
 def options_of(page, label: str) -> list[str]:

@@ -20,6 +20,7 @@ from server import (
     UI_TIMEOUT,
     app_exceptions,
     chromium,
+    click_option,
     count_runs,
     rerun,
     running,
@@ -70,10 +71,8 @@ def page(server):
 
 def choose(page, label: str, option) -> None:
     """A selectbox's option, and the rerun it causes."""
-    box = page.get_by_role("combobox", name=label, exact=True)
     with rerun(page):
-        box.click()
-        page.get_by_role("option", name=option, exact=True).click()
+        click_option(page, page.get_by_role("combobox", name=label, exact=True), option)
 
 
 def chips(page) -> list[str]:

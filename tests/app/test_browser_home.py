@@ -15,6 +15,7 @@ from server import (
     UI_TIMEOUT,
     app_exceptions,
     chromium,
+    click_option,
     count_runs,
     running,
     settle,
@@ -125,8 +126,7 @@ def test_someone_preparing_a_meeting_takes_a_units_pack_and_report(browser, serv
     settle(page)
     for label, option in (("Bộ chỉ số", re.compile(r"cấp huyện.*2019")),
                           ("Đơn vị", "Thị xã Cửa Lò")):
-        page.get_by_role("combobox", name=label, exact=True).click()
-        page.get_by_role("option", name=option, exact=True).click()
+        click_option(page, page.get_by_role("combobox", name=label, exact=True), option)
         settle(page)
     page.get_by_role("heading", name=re.compile(r"^Xếp thứ 14\/21 · ")).wait_for()
     button = page.get_by_role("button", name="Bộ trình chiếu (PPTX)", exact=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from server import STREAMLIT, chromium, running
+from server import STREAMLIT, chromium, click_option, running
 from test_markup import HOSTILE, build_database
 
 pytestmark = pytest.mark.browser
@@ -83,8 +83,7 @@ def settle(page) -> None:
 
 
 def choose(page, label: str, option) -> None:
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    click_option(page, page.get_by_role("combobox", name=label, exact=True), option)
 
 
 def shot(page, name: str) -> None:

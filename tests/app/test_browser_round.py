@@ -37,6 +37,7 @@ from server import (
     UI_TIMEOUT,
     app_exceptions,
     chromium,
+    click_option,
     count_runs,
     rerun,
     running,
@@ -187,9 +188,7 @@ def pick(page, key: str, option) -> None:
         return
     into_view(box)
     with rerun(page):
-        box.click()
-        page.get_by_role("option").first.wait_for()
-        page.get_by_role("option", name=re.compile(option)).click()
+        click_option(page, box, re.compile(option))
 
 
 def attach(page, key: str, path: Path) -> None:

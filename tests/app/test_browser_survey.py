@@ -138,3 +138,31 @@ def test_the_office_imports_survey_answers_and_sees_the_chart(page, province, tm
     shot(page, "survey-6-tables")
     assert imports(store)["status"].tolist() == ["current"]
     store.dispose()
+
+    # how much of the ranking is survey noise: the seeded bootstrap, on request
+    with rerun(page):
+        page.get_by_role("button", name="Tính khoảng hạng (bootstrap 200 lần)",
+                         exact=True).click()
+    page.get_by_text("Khoảng hạng (95%)", exact=True).wait_for(state="attached")
+    table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Khoảng hạng (95%)")
+    table.scroll_into_view_if_needed()
+    cells = table.locator('td[role="gridcell"]').all_inner_texts()
+    # every unit of the level with its interval (the grid's accessible cells hold raw values)
+    assert {"Phường Cửa Lò", "Xã Nghi Bình", "Xã Diễn An"} <= set(cells), cells
+    assert not app_exceptions(page)
+    shot(page, "survey-7-rank-noise")
+
+    # the ranking page's rank intervals now carry the survey's sampling error, and say so
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Xếp hạng", exact=True).click()
+    page.get_by_role("heading", name="Xếp hạng", exact=True).wait_for()
+    settle(page)
+    page.get_by_text("Độ vững của thứ hạng", exact=True).click()
+    with rerun(page):
+        page.get_by_text("Tính khoảng thứ hạng", exact=False).click()
+    note = page.get_by_text("Khoảng thứ hạng gồm cả sai số chọn mẫu của khảo sát Cả năm 2025",
+                            exact=False)
+    note.wait_for()
+    page.locator('.st-key-rank_intervals .main-svg').first.wait_for()
+    note.scroll_into_view_if_needed()
+    assert not app_exceptions(page)
+    shot(page, "survey-8-ranking-intervals")

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from server import (
     STREAMLIT,
     UI_TIMEOUT,
     app_exceptions,
     chromium,
+    click_option,
     count_runs,
     rerun,
     running,
@@ -91,21 +91,8 @@ def pick(page, label: str, option) -> None:
     """Open the selectbox, type the option's words when it has a name (a long list shows
     only some options at a time), click it."""
     with rerun(page):
-        for attempt in range(3):
-            # a run that ends just after the click (the first screen's defaults) closes
-            # the list again: open it once more
-            combobox(page, label).click()
-            if isinstance(option, str):
-                page.keyboard.type(option)
-            found = page.get_by_role("option", name=option, exact=True)
-            try:
-                found.wait_for(timeout=5_000 if attempt < 2 else UI_TIMEOUT)
-            except PlaywrightTimeout:
-                page.keyboard.press("Escape")
-                settle(page)
-                continue
-            found.click()
-            break
+        click_option(page, combobox(page, label), option,
+                     option if isinstance(option, str) else None)
 
 
 def headers(grid) -> list[str]:

@@ -22,6 +22,7 @@ from server import (
     UI_TIMEOUT,
     app_exceptions,
     chromium,
+    click_option,
     count_runs,
     rerun,
     running,
@@ -103,11 +104,7 @@ def pick(page, label: str, option, typed: str = "") -> None:
     if (option.search(value) if isinstance(option, re.Pattern) else value == option):
         return
     with rerun(page):
-        box.click()
-        if typed:
-            page.keyboard.type(typed)
-        page.get_by_role("option").first.wait_for()  # the list is open
-        page.get_by_role("option", name=option, exact=True).click()
+        click_option(page, box, option, typed)
 
 
 def into_view(locator) -> None:

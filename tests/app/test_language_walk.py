@@ -20,7 +20,8 @@ PAGES = [key for key in ROUTES if key != "login"]
 MISSING = re.compile(r"\[[a-z_]+(?:\.[a-z0-9_]+)+\]")
 PASSWORD = "Mật-khẩu-rất-bí-mật-2025"
 # interface words that are the same, or used as such, in both languages
-SHARED = {"SHA-256", "CSV", "PNG", "SVG", "PDF", "Excel", "YAML", "ID", "%"}
+# ("n": the sample size, a column of the survey page in both languages, spage.col_n)
+SHARED = {"SHA-256", "CSV", "PNG", "SVG", "PDF", "Excel", "YAML", "ID", "%", "n"}
 
 
 def _texts_of(lang: str) -> set[str]:

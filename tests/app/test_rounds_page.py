@@ -155,7 +155,9 @@ def test_admin_runs_a_round_to_published_and_the_ranking_shows_the_published_res
     assert at.success[0].value.startswith(f"Đã công bố kết quả đợt #{rnd.id} (lần công bố #")
     listed = _table(at, "Lần công bố")
     assert list(listed["Lần công bố"]) == [f"#{int(pubs['id'].iloc[0])}"]
-    assert not [b for b in at.button if b.key == "rounds_advance"]  # published: reopen only
+    # published: reopen only (no move on, no deadlines to change, nothing to unlock)
+    assert not [b for b in at.button if b.key in ("rounds_advance", "rounds_deadlines")]
+    assert any(b.key == "rounds_reopen" for b in at.button)
 
     # the ranking shows the published result, labelled with its date
     ranking = _ranking_page_on_2019()

@@ -25,6 +25,7 @@ from server import (
     UI_TIMEOUT,
     app_exceptions,
     chromium,
+    click_option,
     count_runs,
     healthy,
     rerun,
@@ -84,8 +85,7 @@ def pick(page, label: str, option) -> None:
     if (option.search(value) if isinstance(option, re.Pattern) else value == option):
         return
     with rerun(page):
-        box.click()
-        page.get_by_role("option", name=option, exact=True).click()
+        click_option(page, box, option)
 
 
 # -- the journey ---------------------------------------------------------------------------------

@@ -265,3 +265,27 @@ def test_the_unit_page_shows_its_survey_part_then_the_interval_once_computed(pro
     cat = _unit_page("Xã Cát")  # a unit below min_responses is flagged
     assert "Phần khảo sát" in _texts(cat.markdown)
     assert "ít người trả lời hơn mức tối thiểu" in _texts(cat.caption)
+
+
+def _ranking_page_fn() -> None:
+    from par.app.ranking import page_ranking
+
+    page_ranking()
+
+
+def _intervals_caption(at: AppTest) -> str:
+    at = at.toggle(key="show_intervals").set_value(True).run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 2  # the ranking chart, then the intervals
+    return _texts(at.caption)
+
+
+def test_the_ranking_pages_rank_interval_includes_the_survey_error(province):
+    _imported()  # the survey rows are the period's only rows: nothing to rank before
+    at = AppTest.from_function(_ranking_page_fn, default_timeout=60)
+    at.session_state["account"] = "office"
+    at.session_state["seen"] = time.time()
+    at = at.run()
+    caption = _intervals_caption(at)
+    assert ("Khoảng thứ hạng gồm cả sai số chọn mẫu của khảo sát Cả năm 2025 (Phiếu lãnh "
+            "đạo): mỗi lần xếp hạng lấy một trong 200 mẫu lặp") in caption

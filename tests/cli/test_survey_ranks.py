@@ -77,3 +77,22 @@ def test_errors_exit_2(tmp_path, write, capsys):
     # the other survey actions still work
     assert main(["survey", "results", *common, "--form", "ld", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["leaves"][0]["unit"] == "a"
+
+
+def test_uncertainty_with_surveys_adds_their_sampling_error(tmp_path, write, capsys):
+    common = setup(tmp_path, write, capsys)
+    db = ["--db", "--criteria", common[1], "--database", common[-1]]
+    args = ["uncertainty", *db, "--runs", "400", "--spread", "0", "--no-shrink", "--seed", "4"]
+    assert main([*args, "--format", "json"]) == 0
+    plain = {r["unit"]: (r["p05"], r["p95"]) for r in json.loads(capsys.readouterr().out)}
+    assert plain == {"a": (1, 1), "c": (2, 2), "b": (3, 3)}  # nothing perturbed
+    assert main([*args, "--surveys", "--format", "json"]) == 0
+    noisy = {r["unit"]: (r["p05"], r["p95"]) for r in json.loads(capsys.readouterr().out)}
+    assert noisy["a"] == (1, 2) and noisy["c"] == (1, 2)  # a and c trade places in the noise
+    assert main([*args, "--surveys", "--lang", "en"]) == 0
+    assert "sampling error of the Whole year 2025 survey (Lãnh đạo)" in capsys.readouterr().out
+    # survey answers live in the database: from files, refused with the reason
+    files = ["uncertainty", "--criteria", common[1], "--inputs", str(write("r.csv", "unit\n")),
+             "--surveys", "--lang", "en"]
+    assert main(files) == 2
+    assert "--surveys needs --db" in capsys.readouterr().err

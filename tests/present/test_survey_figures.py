@@ -161,3 +161,28 @@ def test_unit_survey_part_values_intervals_and_points(stored):
     assert not totals["low"]
     assert unit_survey_part(card, "c", got, "vi")[1]["low"]
     assert unit_survey_part(card, "a", {}, "vi") is None
+
+
+def test_the_sentence_under_rank_intervals_says_whether_they_carry_survey_error():
+    from par.present.surveys import survey_sentence
+
+    criteria = criteria_issues("""
+surveys:
+  - id: ld
+    name: Phiếu <b>lãnh đạo</b>
+    options: {A: 100, B: 0}
+    questions: [{code: Q1, text: một}]
+domains:
+  - {code: "1", name: Lá, max: 10, rule: {type: survey, source: {form: ld, questions: [Q1]}}}
+""")[0]
+    none = pd.DataFrame()
+    none.attrs["survey"] = None
+    assert "chưa gồm sai số khảo sát" in survey_sentence(none, criteria)
+    used = pd.DataFrame()
+    used.attrs.update(survey={"forms": ["ld"], "replicates": 1200, "seed": 3},
+                      survey_period="2025-Q2")
+    vi = survey_sentence(used, criteria)
+    assert "khảo sát Quý II/2025 (Phiếu" in vi and "1.200 mẫu lặp" in vi
+    assert "hạt giống 3" in vi and "<b>" not in vi  # the form's name is escaped
+    en = survey_sentence(used, criteria, "en")
+    assert "1,200 resamples" in en and "seed 3" in en

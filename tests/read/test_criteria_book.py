@@ -286,3 +286,64 @@ def test_set_document_is_the_yaml_of_a_loaded_set():
     original = load_criteria(ROOT / "criteria" / "nghe-an-so-2025.yaml")
     again, _ = check_criteria_text(criteria_yaml(set_document(original)), "so.yaml")
     assert _bare(again) == _bare(original)
+
+
+WITH_SURVEYS = """id: t-2025
+title: Thử
+year: 2025
+level: xa
+evidence_required: true
+surveys:
+  - id: sipas
+    name: Phiếu SIPAS
+    min_responses: 25
+    options: {A: 100, B: 60, C: 20, D: 0, E: null}
+    questions:
+      - {code: Q1, text: Tiếp cận dịch vụ}
+      - {code: Q2, text: Công khai thủ tục, options: {Có: 100, Không: 0, Không biết: null}}
+domains:
+  - code: "1"
+    name: Khảo sát
+    max: 10
+    children:
+      - {code: "1.1", name: Hài lòng, max: 6, rule: {type: survey, linear: true, source: {form: sipas, questions: [Q1, Q2]}}}
+      - {code: "1.2", name: Có kế hoạch, max: 4, evidence_required: false, rule: {type: yes_no}}
+"""
+
+
+def test_survey_forms_sources_and_evidence_rules_round_trip(tmp_path):
+    from openpyxl import load_workbook
+
+    original, issues = check_criteria_text(WITH_SURVEYS, "t.yaml")
+    assert original is not None, issues
+    data = write_criteria_book(original)
+    sheet = load_workbook(io.BytesIO(data))["Phiếu khảo sát"]
+    rows = [[c for c in r if c not in (None, "")] for r in sheet.iter_rows(values_only=True)]
+    assert rows[1] == ["sipas", "Phiếu SIPAS", 25, "A: 100; B: 60; C: 20; D: 0; E: không tính"]
+    assert rows[3] == ["sipas", "Q2", "Công khai thủ tục", "Có: 100; Không: 0; Không biết: không tính"]
+    for lang in ("vi", "en"):
+        back, text = _round_trip(original, lang)
+        assert back.surveys == original.surveys and back.evidence_required
+        assert back.nodes["1.1"].rule.source == original.nodes["1.1"].rule.source
+        assert back.nodes["1.2"].evidence_required is False
+    # the set as its YAML document, and back
+    again, _ = check_criteria_text(criteria_yaml(set_document(original)), "again.yaml")
+    assert _bare(again) == _bare(original)
+
+
+def test_survey_cells_that_cannot_be_read_name_their_cell():
+    from openpyxl import load_workbook
+
+    original, _ = check_criteria_text(WITH_SURVEYS, "t.yaml")
+    book = load_workbook(io.BytesIO(write_criteria_book(original)))
+    book["Phiếu khảo sát"]["F2"] = "A: 100; B: nhiều"
+    nodes = book["Tiêu chí"]
+    source_col = [c.column_letter for c in nodes[4] if c.value == "Nguồn khảo sát (phiếu: câu hỏi)"]
+    nodes[f"{source_col[0]}6"] = "sipas"  # the row of 1.1: no questions
+    out = io.BytesIO()
+    book.save(out)
+    back, _, issues = read_criteria_book(out.getvalue(), "sai.xlsx")
+    assert back is None
+    where = {(i.sheet, i.cell): i.render("vi") for i in issues}
+    assert "'B: nhiều' không phải một phương án trả lời" in where[("Phiếu khảo sát", "F2")]
+    assert "'sipas' không phải nguồn khảo sát" in where[("Tiêu chí", f"{source_col[0]}6")]

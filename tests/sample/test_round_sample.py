@@ -22,25 +22,6 @@ from par.store.storage import Store
 OFFICE = Actor("office", "admin")
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """A sample database seeded once for the module (its file, to copy for a reset)."""
-    path = tmp_path_factory.mktemp("round-sample") / "sample.db"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PAR_SAMPLE_MODE", "1")
-        store = Store(f"sqlite:///{path}")
-        assert ensure_seeded(store)
-        store.dispose()
-    return path
-
-
-@pytest.fixture
-def store(seeded):
-    s = Store(f"sqlite:///{seeded}")
-    yield s
-    s.dispose()
-
-
 @pytest.fixture
 def rnd(store):
     found = rounds.round_for(store, "nghe-an-xa-2025", "2025")

@@ -9,8 +9,15 @@ from par.domain.issues import ParError
 from par.sample.seed import ensure_seeded, reset_sample
 from par.store.schema import audit_log, input_rows, submissions
 from par.store.storage import Store
+from par.store.surveys import results
 
 ADMIN = Actor("office", "admin")
+
+
+def _xa():
+    from par.engine.catalog import list_criteria
+
+    return next(c for c in list_criteria() if c.id == "nghe-an-xa-2025")
 
 
 def _count(store, table, *where) -> int:
@@ -66,11 +73,20 @@ def test_reset_withdraws_audits_and_reseeds_without_deleting(sample_store):
     current = _count(store, submissions, submissions.c.status == "current")
     current_rows = _count(store, input_rows, input_rows.c.submission_id.in_(
         select(submissions.c.id).where(submissions.c.status == "current")))
+    last = store.history()["id"].max()
     reset_sample(store, ADMIN)
-    assert _count(store, submissions) == before["subs"] + current  # the old ones are kept
-    # the sample's current rows once more (the round's appraisal, imported domain by domain
-    # when it was first seeded, comes back as one import)
-    assert _count(store, input_rows) == before["rows"] + current_rows
+    # the sample's current submissions once more, the old ones kept; on the way, each unit's
+    # appraisal (the round's, imported domain by domain when it was first seeded, comes back
+    # as one import) is merged with the sipas form's values, then the leaders' form's: two
+    # more submissions per unit surveyed, each superseded by the next (par.sample.surveys)
+    new = store.history()
+    new = new[new["id"] > last]
+    passed = new[new["status"] == "superseded"]
+    surveyed = results(store, _xa(), "sipas", "2025")[0]["unit"].nunique()
+    assert len(passed) == 2 * surveyed and (passed["stage"] == "appraisal").all()
+    assert set(passed["source_name"]) == {"xa-2025-appraisal.csv", "khảo sát: sipas"}
+    assert _count(store, submissions) == before["subs"] + current + len(passed)
+    assert _count(store, input_rows) == before["rows"] + current_rows + passed["row_count"].sum()
     assert _count(store, submissions, submissions.c.status == "withdrawn") == current
     assert _count(store, submissions, submissions.c.status == "current") == current
     audit = store.audit()

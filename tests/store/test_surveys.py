@@ -122,3 +122,27 @@ def test_errors_store_nothing_and_non_admins_are_refused(tmp_path):
     with pytest.raises(ParError) as exc:
         results(store, criteria, "ld", "2025")
     assert exc.value.issues[0].code == "survey.no_import"
+
+
+def test_the_answers_a_result_stands_on_are_the_latest_period_in_its_window(tmp_path):
+    from par.domain.periods import parse_period
+    from par.store.surveys import answers_as_of
+
+    store, criteria, units = setup(tmp_path)
+    assert answers_as_of(store, criteria, parse_period("2025")) is None  # nothing imported
+    q2 = FIRST.replace(b"Co\n", "Có\n".encode())
+    q3 = b"unit,respondent,Q1,Q2\nc,1,A,\nc,2,A,\n"
+    import_answers(store, criteria, "ld", "2025-Q2", q2, "q2.csv", actor=ADMIN)
+    import_answers(store, criteria, "ld", "2025-Q3", q3, "q3.csv", actor=ADMIN)
+    assert answers_as_of(store, criteria, parse_period("2025-Q1")) is None
+    period, got = answers_as_of(store, criteria, parse_period("2025-Q2"))
+    assert period == "2025-Q2" and set(got["ld"]["unit"]) == {"a", "b"}
+    for as_of in ("2025-Q4", "2025"):  # the latest survey within the window
+        period, got = answers_as_of(store, criteria, parse_period(as_of))
+        assert period == "2025-Q3" and list(got["ld"]["unit"]) == ["c", "c"]
+    # a re-import replaces the period's answers: the current one is read
+    import_answers(store, criteria, "ld", "2025-Q3", q3.replace(b"c,2,A", b"a,2,A"), "q3b.csv",
+                   actor=ADMIN)
+    assert sorted(answers_as_of(store, criteria, parse_period("2025"))[1]["ld"]["unit"]) == [
+        "a", "c"]
+    store.dispose()
