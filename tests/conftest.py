@@ -138,3 +138,28 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory):
+    """The file of a sample database seeded as `make run`'s first start seeds it, once for
+    the tests that only read it (a reset works on a copy)."""
+    from par.sample.seed import ensure_seeded
+    from par.store.storage import Store
+
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PAR_SAMPLE_MODE", "1")
+        store = Store(f"sqlite:///{path}")
+        assert ensure_seeded(store)
+        store.dispose()
+    return path
+
+
+@pytest.fixture
+def sample_store(sample_db):
+    from par.store.storage import Store
+
+    s = Store(f"sqlite:///{sample_db}")
+    yield s
+    s.dispose()

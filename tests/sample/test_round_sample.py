@@ -23,6 +23,11 @@ OFFICE = Actor("office", "admin")
 
 
 @pytest.fixture
+def store(sample_store):  # the sample seeded once for the session (tests/conftest.py)
+    return sample_store
+
+
+@pytest.fixture
 def rnd(store):
     found = rounds.round_for(store, "nghe-an-xa-2025", "2025")
     assert found is not None
@@ -149,9 +154,9 @@ def test_a_configured_database_gets_no_round(tmp_path, monkeypatch):
     store.dispose()
 
 
-def test_a_reset_brings_the_rounds_rows_back(seeded, tmp_path, monkeypatch):
+def test_a_reset_brings_the_rounds_rows_back(sample_db, tmp_path, monkeypatch):
     copy = tmp_path / "copy.db"
-    shutil.copy(seeded, copy)
+    shutil.copy(sample_db, copy)
     monkeypatch.setenv("PAR_SAMPLE_MODE", "1")
     store = Store(f"sqlite:///{copy}")
     rnd = rounds.round_for(store, "nghe-an-xa-2025", "2025")

@@ -34,6 +34,11 @@ def criteria():
     return next(c for c in list_criteria() if c.id == "nghe-an-xa-2025")
 
 
+@pytest.fixture
+def store(sample_store):  # the sample seeded once for the session (tests/conftest.py)
+    return sample_store
+
+
 def _submitted(store) -> set[str]:
     rnd = rounds.round_for(store, "nghe-an-xa-2025", "2025")
     return set(rounds.submitted_units(store, rnd.id)["unit"])
@@ -147,9 +152,9 @@ def test_the_set_scores_and_ranks_every_commune(store, criteria):
     assert other.rank().corr(survey.rank()) > 0.4  # Spearman's
 
 
-def test_a_reset_imports_the_answers_again(seeded, criteria, tmp_path, monkeypatch):
+def test_a_reset_imports_the_answers_again(sample_db, criteria, tmp_path, monkeypatch):
     copy = tmp_path / "copy.db"
-    shutil.copy(seeded, copy)
+    shutil.copy(sample_db, copy)
     monkeypatch.setenv("PAR_SAMPLE_MODE", "1")
     store = Store(f"sqlite:///{copy}")
     before = {f: results(store, criteria, f, "2025")[1] for f in FORMS}
