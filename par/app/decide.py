@@ -6,8 +6,8 @@ import streamlit as st
 
 from par.analysis.trends import get_over_scoring
 from par.app import cache
+from par.app.surveys import replicates_of
 from par.decide.projection import get_projection
-from par.decide.survey_bootstrap import DEFAULT_REPLICATES, survey_replicates
 from par.decide.target import get_safety_margin, get_target_plan, what_if
 from par.decide.uncertainty import get_rank_intervals
 from par.i18n import t
@@ -16,24 +16,20 @@ from par.present.figures import add_projection, fig_rank_intervals, period_label
 from par.present.frames import localise
 from par.present.surveys import survey_sentence
 
-SURVEY_SEED = 0  # as the "Khảo sát" page: the intervals are reproducible
-
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _intervals(criteria_id: str, as_of: str, version: tuple) -> pd.DataFrame:
     from par.domain.periods import parse_period
-    from par.store.surveys import answers_as_of
+    from par.store.surveys import survey_period_as_of
 
     card = cache.scorecard(criteria_id, parse_period(as_of))
-    rows = cache.rows_for(criteria_id)
-    survey, period = None, None
-    found = answers_as_of(cache.store(), card.criteria, card.as_of)
-    if found is not None:  # the survey's sampling error joins the weights' and self-scores'
-        period, answers = found
-        survey = survey_replicates(card.criteria, cache.units(), rows, answers, period,
-                                   replicates=DEFAULT_REPLICATES, seed=SURVEY_SEED,
-                                   as_of=card.as_of)
-    out = get_rank_intervals(card, runs=1000, rows=rows, survey=survey)
+    period = survey_period_as_of(cache.store(), card.criteria, card.as_of)
+    survey = None
+    if period is not None:  # the survey's sampling error joins the weights' and self-scores'
+        criteria = card.criteria
+        survey = replicates_of(criteria.id, criteria.sha256, period, str(card.as_of), version,
+                               criteria)
+    out = get_rank_intervals(card, runs=1000, rows=cache.rows_for(criteria_id), survey=survey)
     out.attrs["survey_period"] = period
     return out
 

@@ -26,7 +26,8 @@ from par.app.uploader import localise_uploader
 from par.decide.survey_bootstrap import (
     DEFAULT_REPLICATES,
     check_period,
-    survey_rank_interval,
+    rank_interval,
+    survey_replicates,
 )
 from par.domain.issues import ParError
 from par.i18n import t
@@ -250,16 +251,20 @@ def _computed() -> OrderedDict:
 
 
 @st.cache_data(show_spinner=False, max_entries=COMPUTED_KEPT)
+def replicates_of(criteria_id: str, sha256: str, period: str, as_of: str, version: tuple,
+                  _criteria):
+    """The survey answers' bootstrap (seeded) for the set's survey ``period`` and a result
+    as of ``as_of``: computed once for this page and the ranking page's rank intervals."""
+    from par.domain.periods import parse_period
+
+    answers = store_surveys.period_answers(cache.store(), _criteria, period)
+    return survey_replicates(_criteria, cache.units(), cache.rows_for(_criteria.id), answers,
+                             period, replicates=DEFAULT_REPLICATES, seed=SEED,
+                             as_of=parse_period(as_of))
+
+
 def _intervals_of(criteria_id: str, sha256: str, period: str, version: tuple, _criteria):
-    store = cache.store()
-    answers = {}
-    for form in _criteria.surveys:  # the current import of each form for the period
-        try:
-            answers[form.id] = store_surveys.answers(store, _criteria.id, form.id, period)
-        except ParError:
-            continue
-    return survey_rank_interval(_criteria, cache.units(), cache.rows_for(_criteria.id), answers,
-                                period, replicates=DEFAULT_REPLICATES, seed=SEED)
+    return rank_interval(replicates_of(criteria_id, sha256, period, period, version, _criteria))
 
 
 def _noise_key(criteria, period) -> tuple:

@@ -20,7 +20,6 @@ import sys
 import pandas as pd
 
 from par.cli.common import database_option, open_store
-from par.domain.issues import ParError
 from par.i18n import t
 from par.i18n.formatting import fmt_number, fmt_period, fmt_rank, text_table
 
@@ -58,30 +57,18 @@ def add_commands(sub) -> None:
                    help="message language (default vi, or $PAR_LANG)")
 
 
-def _answers(store, criteria, period: str) -> dict:
-    """Form id → the current import's answers for the period (forms without one left out)."""
-    from par.store.surveys import answers
-
-    found = {}
-    for form in criteria.surveys:
-        try:
-            found[form.id] = answers(store, criteria.id, form.id, period)
-        except ParError:
-            continue  # no import of this form for the period
-    return found
-
-
 def cmd_survey_ranks(args, lang: str) -> str:
     from par.cli.surveys import criteria_for
     from par.decide.survey_bootstrap import check_period, survey_rank_interval
     from par.store.rows import load_rows
+    from par.store.surveys import period_answers
 
     store = open_store(args)
     criteria = criteria_for(store, args.criteria)
     period = str(check_period(criteria, args.period))
     units = store.units()
     rows, _ = load_rows(store, criteria, units)
-    answers = _answers(store, criteria, period)
+    answers = period_answers(store, criteria, period)
     if not answers:
         print(t("sboot.no_answers", lang, period=fmt_period(period, lang)), file=sys.stderr)
     out = survey_rank_interval(criteria, units, rows, answers, period,

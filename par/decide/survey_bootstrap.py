@@ -202,9 +202,13 @@ def survey_rank_interval(criteria: CriteriaSet, units: pd.DataFrame, rows: pd.Da
     respondents' answers (``par.store.surveys.answers`` / wide, or long with ``pct`` or
     ``answer``); ``period``: the survey's period ("2025", "2025-Q2" or a Period). Raises
     ``ParError`` for an unknown form, a period outside the set's year or a bad count."""
-    rep = survey_replicates(criteria, units, rows, answers, period, replicates=replicates,
-                            seed=seed, as_of=as_of)
-    return _summary(rep.card, rep.unit_ids, rep.index, rep.replicates, seed, rep.forms,
+    return rank_interval(survey_replicates(criteria, units, rows, answers, period,
+                                           replicates=replicates, seed=seed, as_of=as_of))
+
+
+def rank_interval(rep: SurveyReplicates) -> pd.DataFrame:
+    """``SBOOT_COLUMNS`` per unit from replicates already computed (``survey_replicates``)."""
+    return _summary(rep.card, rep.unit_ids, rep.index, rep.replicates, rep.seed, rep.forms,
                     rep.replaced)
 
 
@@ -368,4 +372,4 @@ def _summary(card, unit_ids: list, index: np.ndarray, replicates: int, seed: int
 
 
 __all__ = ["SBOOT_COLUMNS", "DEFAULT_REPLICATES", "SurveyReplicates", "check_period",
-           "max_replicates", "survey_rank_interval", "survey_replicates"]
+           "max_replicates", "rank_interval", "survey_rank_interval", "survey_replicates"]

@@ -208,24 +208,35 @@ def answers(store: Store, criteria_id: str, form_id: str, period: str,
 
 
 def answers_as_of(store: Store, criteria: CriteriaSet, as_of) -> tuple[str, dict] | None:
-    """The survey answers a result as of ``as_of`` stands on: the latest survey period of the
-    set's year within the window (its order ≤ ``as_of``'s) with a current import of some
-    form, and form id → answers of that period's current imports; None when there is none."""
+    """(``survey_period_as_of``, form id → that period's answers), or None without one."""
+    period = survey_period_as_of(store, criteria, as_of)
+    return None if period is None else (period, period_answers(store, criteria, period))
+
+
+def survey_period_as_of(store: Store, criteria: CriteriaSet, as_of) -> str | None:
+    """The survey period a result as of ``as_of`` stands on: the latest period of the set's
+    year within the window (its order ≤ ``as_of``'s) with a current import of one of the
+    set's forms; None when there is none."""
     found = imports(store, criteria.id)
     if found.empty:
         return None
-    found = found[found["status"] == "current"]
     known = {f.id for f in criteria.surveys}
+    found = found[(found["status"] == "current") & found["form"].isin(known)]
     periods = {str(p): parse_period(str(p)) for p in found["period"].unique()}
     inside = [(q.order, p) for p, q in periods.items()
               if q is not None and q.year == criteria.year and q.order <= as_of.order]
-    if not inside:
-        return None
-    period = max(inside)[1]
-    forms = [f for f in found.loc[found["period"] == period, "form"] if f in known]
-    if not forms:
-        return None
-    return period, {f: answers(store, criteria.id, f, period) for f in forms}
+    return max(inside)[1] if inside else None
+
+
+def period_answers(store: Store, criteria: CriteriaSet, period: str) -> dict[str, pd.DataFrame]:
+    """Form id → the answers of its current import for ``period``, for the set's forms that
+    have one (one query)."""
+    query = select(survey_imports.c.form, survey_imports.c.packed).where(
+        survey_imports.c.criteria_id == criteria.id, survey_imports.c.period == str(period),
+        survey_imports.c.status == "current")
+    with store.engine.connect() as conn:
+        found = dict(conn.execute(query).all())
+    return {f.id: unpack_answers(found[f.id]) for f in criteria.surveys if f.id in found}
 
 
 def results(store: Store, criteria: CriteriaSet, form_id: str, period: str
@@ -250,5 +261,6 @@ def imports(store: Store, criteria_id: str | None = None, form_id: str | None = 
                             columns=[c.name for c in shown])
 
 
-__all__ = ["SurveyImport", "import_answers", "results", "answers", "answers_as_of", "imports",
-           "source_name", "pack_answers", "unpack_answers"]
+__all__ = ["SurveyImport", "import_answers", "results", "answers", "answers_as_of",
+           "survey_period_as_of", "period_answers", "imports", "source_name", "pack_answers",
+           "unpack_answers"]
